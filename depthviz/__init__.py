@@ -7,7 +7,8 @@
 """
 
 from .colorize import colorize, colormap_names
-from .errors import DepthvizError, EngineUnavailable, ImageError, UnknownModel, WeightsUnavailable
+from .errors import (DepthvizError, EngineUnavailable, ImageError, UnknownColormap, UnknownModel,
+                     WeightsUnavailable)
 from .images import load_image
 from .models import available_models, fetch_weights, load_model
 from .models.base import DepthModel
@@ -17,6 +18,7 @@ __all__ = [
     "DepthvizError",
     "EngineUnavailable",
     "ImageError",
+    "UnknownColormap",
     "UnknownModel",
     "WeightsUnavailable",
     "available_models",

@@ -8,6 +8,8 @@ from typing import Optional
 import cv2
 import numpy as np
 
+from .errors import UnknownColormap
+
 #: matplotlib's perceptually uniform sequential maps: listed first in pickers.
 PERCEPTUAL_COLORMAPS = ("inferno", "magma", "plasma", "viridis", "cividis")
 DEFAULT_COLORMAP = "inferno"
@@ -28,13 +30,13 @@ def colormap_names() -> list[str]:
 
 @lru_cache(maxsize=None)
 def colormap_lut(name: str) -> np.ndarray:
-    """256 x 1 x 3 uint8 RGB lookup table of a matplotlib colormap (ValueError if unknown)."""
+    """256 x 1 x 3 uint8 RGB lookup table of a matplotlib colormap."""
     import matplotlib
 
     try:
         cmap = matplotlib.colormaps[name]
     except KeyError:
-        raise ValueError(f"Unknown colormap '{name}'. Try one of: "
+        raise UnknownColormap(f"Unknown colormap '{name}'. Try one of: "
                          f"{', '.join(PERCEPTUAL_COLORMAPS)}.") from None
     rgba = cmap(np.linspace(0.0, 1.0, 256))
     lut = np.round(rgba[:, :3] * 255.0).astype(np.uint8).reshape(256, 1, 3)

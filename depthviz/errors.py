@@ -9,6 +9,10 @@ class ImageError(DepthvizError, ValueError):
     """The input could not be used as a photo (not an image, truncated, too large, ...)."""
 
 
+class UnknownColormap(DepthvizError, ValueError):
+    """No matplotlib colormap of that name."""
+
+
 class WeightsUnavailable(DepthvizError, FileNotFoundError):
     """A model's weights are not on disk and could not be fetched."""
 

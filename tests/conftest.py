@@ -1,0 +1,57 @@
+"""Shared fixtures: real photos, the offline FastDepth model, seeded MiDaS weights."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import depthviz
+from midas_seeded import REFERENCE, write_seeded_checkpoint
+
+
+@pytest.fixture(scope="session")
+def seeded_midas_weights(tmp_path_factory) -> Path:
+    """A checkpoint file in the official format, with the reference's seeded values."""
+    return write_seeded_checkpoint(tmp_path_factory.mktemp("midas") / "midas_v21_small_256.pt")
+
+
+@pytest.fixture(scope="session")
+def midas_torch(seeded_midas_weights):
+    return depthviz.load_model("midas_small", weights=seeded_midas_weights, engine="torch")
+
+
+@pytest.fixture(scope="session")
+def fastdepth():
+    """The real pretrained offline model (fetched into the model home by `make test`)."""
+    return depthviz.load_model("fastdepth")
+
+
+@pytest.fixture(scope="session")
+def reference_input() -> np.ndarray:
+    return np.asarray(Image.open(REFERENCE / "input.png").convert("RGB"))
+
+
+@pytest.fixture(scope="session")
+def motorcycle():
+    """(left view RGB, true disparity) from scikit-image: a real photo with ground truth."""
+    from skimage import data
+
+    left, _right, disparity = data.stereo_motorcycle()
+    return left, disparity
+
+
+@pytest.fixture(scope="session")
+def coffee() -> np.ndarray:
+    from skimage import data
+
+    return data.coffee()
+
+
+def jpeg_bytes(rgb: np.ndarray, **save_args) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(rgb).save(buffer, format="JPEG", quality=92, **save_args)
+    return buffer.getvalue()
