@@ -9,6 +9,10 @@ class ImageError(DepthvizError, ValueError):
     """The input could not be used as a photo (not an image, truncated, too large, ...)."""
 
 
+class VideoError(DepthvizError, ValueError):
+    """The input could not be used as a video (not a video, no video stream, too long, ...)."""
+
+
 class UnknownColormap(DepthvizError, ValueError):
     """No matplotlib colormap of that name."""
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 import cv2
 import numpy as np
@@ -59,11 +60,19 @@ def encode(fmt: str, depth: np.ndarray, heatmap: Optional[np.ndarray] = None) ->
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write via a temporary file in the same folder and rename: never a half-written file."""
+    with atomic_path(path) as temporary:
+        temporary.write_bytes(data)
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary file beside `path` to write (e.g. a video, streamed), renamed to `path` when
+    the block succeeds and removed when it fails: `path` is either complete or absent."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    os.close(handle)
     try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
+        yield Path(temporary)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -19,13 +19,13 @@ from .errors import ImageError
 
 ImageSource = Union[bytes, bytearray, memoryview, str, os.PathLike, BinaryIO, Image.Image]
 
-#: Pillow format names we decode. MPO is what many cameras write for JPEG.
-ACCEPTED_FORMATS = ("JPEG", "MPO", "PNG", "WEBP", "BMP", "TIFF", "GIF")
+#: Pillow format names we decode (the JPEG plugin also opens cameras' multi-picture MPO files).
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "TIFF", "GIF")
 #: File extensions of those formats (for folder scans and upload widgets).
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".jpe", ".jfif", ".mpo", ".png", ".webp", ".bmp", ".dib",
                     ".tif", ".tiff", ".gif")
-#: Default pixel limit: room for 50 and 64 megapixel phone photos, far below a pixel bomb.
-DEFAULT_MAX_PIXELS = 64 * 1024 * 1024
+#: Default pixel limit: room for 50 and 64 megapixel photos, far below a pixel bomb.
+DEFAULT_MAX_PIXELS = 80_000_000
 #: Longest side we accept; OpenCV's resize/remap index with 16-bit signed integers.
 MAX_SIDE = 32767
 
@@ -77,11 +77,14 @@ def open_image(source: ImageSource) -> Image.Image:
         raise ImageError(f"Cannot read an image from a {type(source).__name__}.")
     try:
         return Image.open(stream, formats=ACCEPTED_FORMATS)
-    except Image.DecompressionBombError as exc:
-        raise ImageError(f"The image has too many pixels to process safely: {exc}") from exc
+    except Image.DecompressionBombError as exc:  # Pillow's own, far larger, limit
+        raise ImageError(
+            "The image claims far more pixels than can be processed safely (a decompression bomb?)."
+        ) from exc
     except Exception as exc:
         raise ImageError(
-            "This file is not a supported image. Use JPEG, PNG, WebP, BMP, TIFF or GIF."
+            "This file is not a readable image: it is in an unsupported format or damaged. "
+            "Use JPEG, PNG, WebP, BMP, TIFF or GIF."
         ) from exc
 
 

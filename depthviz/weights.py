@@ -10,12 +10,12 @@ download never looks like a good file.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
 import shutil
 import subprocess
 import tarfile
 import tempfile
-import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,15 +135,24 @@ def fetch(source: WeightsSource, *, progress: Optional[Progress] = None,
                     f"Fetched '{source.filename}' but its sha256 is {digest}, expected "
                     f"{source.sha256}; the download is corrupt or the source changed.")
             if validate is not None:
-                validate(partial)
+                _check_usable(source, partial, validate)
             _recorded_hash_path(partial).write_text(f"{digest}  {source.filename}\n")
             os.replace(_recorded_hash_path(partial), _recorded_hash_path(target))
             os.replace(partial, target)
     except WeightsUnavailable:
         raise
-    except (OSError, urllib.error.URLError, subprocess.SubprocessError, tarfile.TarError) as exc:
+    except (OSError, http.client.HTTPException, subprocess.SubprocessError, tarfile.TarError) as exc:
         raise WeightsUnavailable(f"{source.missing_message()} ({exc})") from exc
     return target
+
+
+def _check_usable(source: WeightsSource, path: Path, validate: Validator) -> None:
+    try:
+        validate(path)
+    except Exception as exc:  # whatever the loader raises, the file is not usable weights
+        raise WeightsUnavailable(
+            f"Fetched '{source.filename}' from {source.origin}, but it is not a usable weights "
+            f"file ({exc}).") from exc
 
 
 def _download(url: str, destination: Path, progress: Optional[Progress]) -> None:
