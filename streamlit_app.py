@@ -1,16 +1,25 @@
-"""depthviz Streamlit app (entry point). Built out in the app issue."""
+"""depthviz Streamlit app: `streamlit run streamlit_app.py` (or `make app`).
+
+Add a page by adding one st.Page line below; the sidebar settings are shared by all pages.
+Page files live in app_pages/, not pages/: Streamlit still runs a `pages/` folder next to the
+entry script as a legacy multipage app on a server's first request (a deep link to
+/batch would then show the page without this file's sidebar and navigation).
+"""
 
 import streamlit as st
 
-import depthviz
+from depthviz import webapp
 
-st.set_page_config(page_title="depthviz", layout="wide")
-st.title("depthviz")
-upload = st.file_uploader("Photo")
-if upload is not None:
-    try:
-        rgb = depthviz.load_image(upload)
-    except depthviz.ImageError as exc:
-        st.error(str(exc))
-    else:
-        st.image(rgb)
+st.set_page_config(page_title="depthviz", page_icon=":material/landscape:", layout="wide")
+
+PAGES = [
+    st.Page("app_pages/compare.py", title="Compare", icon=":material/compare:", default=True),
+    st.Page("app_pages/colormaps.py", title="Colormaps", icon=":material/palette:"),
+    st.Page("app_pages/batch.py", title="Batch", icon=":material/photo_library:"),
+    st.Page("app_pages/video.py", title="Video", icon=":material/movie:"),
+    st.Page("app_pages/models.py", title="Models", icon=":material/deployed_code:"),
+]
+
+page = st.navigation(PAGES)
+webapp.sidebar()
+page.run()

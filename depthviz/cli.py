@@ -16,7 +16,8 @@ from .colorize import DEFAULT_COLORMAP, colormap_lut
 from .errors import DepthvizError
 from .export import FORMAT_SUFFIXES, atomic_path
 from .models import DEFAULT_MODEL, REGISTRY, available_models, fetch_weights
-from .pipeline import ModelSpec, Outcome, OutputSettings, collect_images, plan_batch, run_local
+from .pipeline import (ModelSpec, Outcome, OutputSettings, Task, collect_images, plan_batch,
+                       run_local)
 
 #: Exit status of a run stopped with Ctrl-C (the shell's convention for SIGINT).
 INTERRUPTED = 130
@@ -54,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
                               "(pip install 'depthviz[ray]')")
     predict.add_argument("--ray-address", help="Ray cluster to join, e.g. ray://head:10001 or "
                                                "auto (default: a private local instance)")
-    predict.add_argument("--ray-workers", type=int, metavar="N",
+    predict.add_argument("--ray-workers", type=positive_int, metavar="N",
                          help="model copies in the Ray actor pool (default: one per CPU)")
 
     video = commands.add_parser(
@@ -73,6 +74,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -83,7 +91,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return 0
         colormap_lut(args.cmap)  # fail on a bad colormap before loading anything
         return predict(args) if args.command == "predict" else video(args)
-    except DepthvizError as exc:
+    except (DepthvizError, OSError) as exc:  # OSError: e.g. an output folder not writable
         print(f"depthviz: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -115,24 +123,26 @@ def predict(args: argparse.Namespace) -> int:
         return 2
     print(f"{plan.total} images: {len(plan.tasks)} to do, {len(plan.skipped)} already done"
           + (" (--overwrite redoes them)" if plan.skipped else "") + ".", file=sys.stderr)
-    failures = list(plan.conflicts)
-    for failure in failures:
-        print(f"depthviz: {failure.source}: {failure.error}", file=sys.stderr)
+    for conflict in plan.conflicts:
+        print(f"depthviz: {conflict.source}: {conflict.error}", file=sys.stderr)
+    written = failed = 0
     started = time.perf_counter()
     with tqdm(total=len(plan.tasks), unit="image", disable=None, file=sys.stderr) as bar:
         for outcome in run_engine(args, plan.tasks, settings):
             bar.update()
             if outcome.error:
-                failures.append(outcome)
+                failed += 1
                 bar.write(f"depthviz: {outcome.source}: {outcome.error}", file=sys.stderr)
-    seconds = time.perf_counter() - started
-    done = len(plan.tasks) - (len(failures) - len(plan.conflicts))
-    print(f"{done} written, {len(plan.skipped)} skipped (already done), {len(failures)} failed "
-          f"in {seconds:.1f} s; outputs in {settings.out_dir}")
-    return 1 if failures else 0
+            else:
+                written += 1
+    failed += len(plan.conflicts)
+    print(f"{written} written, {len(plan.skipped)} skipped (already done), {failed} failed "
+          f"in {time.perf_counter() - started:.1f} s; outputs in {settings.out_dir}")
+    return 1 if failed else 0
 
 
-def run_engine(args: argparse.Namespace, tasks, settings: OutputSettings) -> Iterator[Outcome]:
+def run_engine(args: argparse.Namespace, tasks: Sequence[Task],
+               settings: OutputSettings) -> Iterator[Outcome]:
     if args.engine == "ray":
         from .ray_runner import run_on_ray
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
+import secrets
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Optional
@@ -16,8 +16,10 @@ from .colorize import ValueRange, normalize
 
 #: Output format name -> file suffix appended to the input's stem.
 FORMAT_SUFFIXES = {"heatmap": ".heatmap.png", "depth16": ".depth16.png", "npy": ".depth.npy"}
-#: zlib level 1: a 12 MP heatmap encodes ~4x faster than Pillow's default for ~10% more bytes.
-PNG_COMPRESSION = 1
+#: zlib level 1 with every row "up"-filtered (depth maps change smoothly from row to row):
+#: a 12 MP heatmap encodes ~3x faster than with libpng's adaptive filters and ~10x faster than
+#: Pillow's defaults, into a file of about the same size.
+PNG_PARAMS = [cv2.IMWRITE_PNG_COMPRESSION, 1, cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FILTER_UP]
 
 
 def heatmap_png(heatmap: np.ndarray) -> bytes:
@@ -39,7 +41,7 @@ def depth_npy(depth: np.ndarray) -> bytes:
 
 
 def _encode_png(array: np.ndarray) -> bytes:
-    ok, encoded = cv2.imencode(".png", array, [cv2.IMWRITE_PNG_COMPRESSION, PNG_COMPRESSION])
+    ok, encoded = cv2.imencode(".png", array, PNG_PARAMS)
     if not ok:
         raise ValueError(f"PNG encoding failed for an array of shape {array.shape}.")
     return encoded.tobytes()
@@ -69,10 +71,11 @@ def atomic_path(path: Path) -> Iterator[Path]:
     """A temporary file beside `path` to write (e.g. a video, streamed), renamed to `path` when
     the block succeeds and removed when it fails: `path` is either complete or absent."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    os.close(handle)
+    # Not tempfile.mkstemp: its files are private (0600); outputs get the usual umask modes.
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.part")
+    os.close(os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
     try:
-        yield Path(temporary)
+        yield temporary
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -8,7 +8,7 @@ the same `ModelSpec`, so they write the same bytes.
 from __future__ import annotations
 
 import os
-from collections import Counter
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Optional, Sequence
@@ -108,13 +108,17 @@ def _absolute(path: Path) -> Path:
 def name_outputs(found: Iterable[tuple[Path, Path]]) -> list[ImageJob]:
     """Name outputs after the input's stem (trip1/img03.heatmap.png); inputs that would share a
     name (img.jpg and img.png in one folder) keep their extension instead (img.jpg.heatmap.png,
-    img.png.heatmap.png), so neither overwrites the other."""
+    img.png.heatmap.png), so neither overwrites the other. (The same relative path from two
+    input folders is still one name: `plan_batch` reports it as a conflict.)"""
     found = list(found)
-    stems = Counter(_name_key(relative.with_suffix("")) for _, relative in found)
+    names_per_stem: dict[str, set[str]] = defaultdict(set)
+    for _, relative in found:
+        names_per_stem[_name_key(relative.with_suffix(""))].add(_name_key(relative))
     jobs = []
     for source, relative in found:
         stem = relative.with_suffix("")
-        jobs.append(ImageJob(source, stem if stems[_name_key(stem)] == 1 else relative))
+        shared = len(names_per_stem[_name_key(stem)]) > 1
+        jobs.append(ImageJob(source, relative if shared else stem))
     return jobs
 
 
@@ -127,14 +131,13 @@ def plan_batch(jobs: Sequence[ImageJob], settings: OutputSettings, overwrite: bo
     """Decide what is left to do. Outputs are written atomically, so one that exists is complete:
     an image whose outputs all exist is skipped (unless `overwrite`), and only the missing
     formats of a half-done image are written."""
-    owners = Counter(_name_key(job.relative_stem) for job in jobs)
-    first_owner: dict[str, Path] = {}
+    owners: dict[str, Path] = {}  # output name -> the first input claiming it
     tasks, skipped, conflicts = [], [], []
     for job in jobs:
-        key = _name_key(job.relative_stem)
-        if owners[key] > 1 and first_owner.setdefault(key, job.source) != job.source:
+        owner = owners.setdefault(_name_key(job.relative_stem), job.source)
+        if owner != job.source:
             conflicts.append(Outcome(job.source, (
-                f"its outputs would have the same names as those of {first_owner[key]}; "
+                f"its outputs would have the same names as those of {owner}; "
                 "rename one, or process them into separate --out folders")))
             continue
         missing = tuple(fmt for fmt, path in zip(settings.formats, job.outputs(

@@ -59,7 +59,7 @@ def connect(address: Optional[str] = None, num_cpus: Optional[int] = None):
             "The ray engine needs Ray: pip install 'depthviz[ray]' (or use --engine local).") from None
     if not ray.is_initialized():
         ray.init(address=address, num_cpus=None if address else num_cpus,
-                 include_dashboard=False, logging_level=logging.WARNING, log_to_driver=False)
+                 include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False)
     return ray
 
 
@@ -69,22 +69,26 @@ def run_on_ray(tasks: Sequence[Task], settings: OutputSettings, spec: ModelSpec,
     cluster) and yield each image's outcome as soon as its block finishes."""
     if not tasks:
         return
+    # Load once here first: a missing weights file or engine is then one readable line, not a
+    # traceback from every worker that Ray retries.
+    spec.load()
     ray = connect(address)
     from ray.data import ActorPoolStrategy, DataContext
 
-    context = DataContext.get_current()
-    context.enable_progress_bars = False  # the CLI draws its own bar, in images
-    logging.getLogger("ray.data").setLevel(logging.WARNING)
-    pool_size = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
+    logging.getLogger("ray.data").setLevel(logging.ERROR)
+    DataContext.get_current().enable_progress_bars = False  # the CLI draws its own bar, in images
+    pool_size = min(len(tasks), workers or max(1, int(ray.cluster_resources().get("CPU", 1))))
     rows_per_block = max(1, min(MAX_ROWS_PER_BLOCK,
                                 math.ceil(len(tasks) / (pool_size * BLOCKS_PER_WORKER))))
     dataset = ray.data.from_items([task_to_row(task) for task in tasks],
                                   override_num_blocks=math.ceil(len(tasks) / rows_per_block))
+    # Starts with every worker but runs with as few as one: a busy cluster delays, never blocks.
+    pool = ActorPoolStrategy(min_size=1, max_size=pool_size, initial_size=pool_size)
     results = dataset.map_batches(
         DepthWorker, fn_constructor_args=(spec, settings), batch_size=rows_per_block,
-        batch_format="numpy", compute=ActorPoolStrategy(size=pool_size), num_cpus=1)
+        batch_format="numpy", compute=pool, num_cpus=1)
     try:
         for row in results.iter_rows():
             yield Outcome(Path(row["source"]), row["error"] or None)
-    except ray.exceptions.RayError as exc:
-        raise DepthvizError(f"The Ray run failed: {exc}") from exc
+    except ray.exceptions.RayError as exc:  # the last line names the cause; the rest is Ray's
+        raise DepthvizError(f"The Ray run failed: {str(exc).strip().splitlines()[-1]}") from exc

@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable, NamedTuple, Optional
 
 import numpy as np
 import streamlit as st
 from PIL import Image
 
-import depthviz
 from .archive import unique_stems
-from .colorize import DEFAULT_COLORMAP, ValueRange, depth_range
+from .colorize import DEFAULT_COLORMAP, ValueRange, colorize, colormap_names, depth_range
 from .display import content_hash, fit_within
+from .errors import DepthvizError, ImageError, WeightsUnavailable
 from .export import FORMAT_SUFFIXES, depth16_png, depth_npy, heatmap_png
-from .images import IMAGE_EXTENSIONS
-from .models import DEFAULT_MODEL, OFFLINE_MODEL, ModelStatus
+from .images import IMAGE_EXTENSIONS, load_image
+from .models import DEFAULT_MODEL, OFFLINE_MODEL, ModelStatus, available_models, load_model
+from .models.base import DepthModel
 from .weights import model_home
 
 #: File types the upload widgets accept (Streamlit wants them without the dot).
@@ -42,6 +43,9 @@ EXAMPLES: dict[str, Callable[[], np.ndarray]] = {
     "rocket.jpg": lambda: _skimage_data().rocket(),
     "motorcycle.png": lambda: _skimage_data().stereo_motorcycle()[0],
 }
+#: Galleries (Colormaps, Batch): up to this many tiles a row, previews this many pixels wide.
+GALLERY_COLUMNS = 4
+TILE_SIDE = 480
 DEFAULT_SETTINGS = {"model": DEFAULT_MODEL, "engine": "auto", "cmap": DEFAULT_COLORMAP,
                     "invert": False, "example": next(iter(EXAMPLES))}
 
@@ -65,8 +69,8 @@ class Photo:
     def decode(self) -> np.ndarray:
         """HxWx3 uint8 RGB; ImageError (with a reason to show) for a bad upload."""
         if self.data is None:
-            return depthviz.load_image(Image.fromarray(EXAMPLES[self.name]()))
-        return depthviz.load_image(self.data)
+            return load_image(Image.fromarray(EXAMPLES[self.name]()))
+        return load_image(self.data)
 
 
 @dataclass(frozen=True)
@@ -90,11 +94,12 @@ class DepthResult:
     seconds: float  # model.predict wall time
 
     def heatmap(self, cmap: str, invert: bool) -> np.ndarray:
-        return depthviz.colorize(self.depth, cmap, invert, value_range=self.value_range)
+        return colorize(self.depth, cmap, invert, value_range=self.value_range)
 
-    def heatmap_preview(self, cmap: str, invert: bool, max_side: Optional[int] = None) -> np.ndarray:
+    def heatmap_preview(self, cmap: str, invert: bool,
+                        max_side: Optional[int] = None) -> np.ndarray:
         depth = self.preview if max_side is None else fit_within(self.preview, max_side)
-        return depthviz.colorize(depth, cmap, invert, value_range=self.value_range)
+        return colorize(depth, cmap, invert, value_range=self.value_range)
 
 
 @dataclass(frozen=True)
@@ -108,14 +113,17 @@ class Settings:
 
 
 # ---------------------------------------------------------------- cached computation
+# In memory only (uploads never reach the disk); entries expire an hour after computing.
+CACHE_SECONDS = 3600
 
-@st.cache_data(max_entries=2, show_spinner=False)
+
+@st.cache_data(max_entries=2, ttl=CACHE_SECONDS, show_spinner=False)
 def _pixels(digest: str, _photo: Photo) -> np.ndarray:
     """Decoded once for both the preview and the depth map of a new photo."""
     return _photo.decode()
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=64, ttl=CACHE_SECONDS, show_spinner=False)
 def _view(digest: str, _photo: Photo) -> PhotoView:
     rgb = _pixels(digest, _photo)
     return PhotoView(fit_within(rgb), width=rgb.shape[1], height=rgb.shape[0])
@@ -127,18 +135,18 @@ def photo_view(photo: Photo) -> PhotoView:
 
 
 @st.cache_resource(show_spinner="Loading the model…")
-def load_model_once(name: str, engine: str) -> depthviz.DepthModel | depthviz.DepthvizError:
+def load_model_once(name: str, engine: str) -> DepthModel | DepthvizError:
     """The model, or why it cannot load. Failures are cached too, so an offline app tries a
     download once per process rather than on every rerun (the Models page clears this)."""
     try:
-        return depthviz.load_model(name, engine=engine)
-    except depthviz.DepthvizError as exc:
+        return load_model(name, engine=engine)
+    except DepthvizError as exc:
         return exc
 
 
-@st.cache_data(max_entries=24, show_spinner="Estimating depth…")
+@st.cache_data(max_entries=32, ttl=CACHE_SECONDS, show_spinner="Estimating depth…")
 def _depth(digest: str, model_name: str, engine_name: str, _photo: Photo,
-           _model: depthviz.DepthModel) -> DepthResult:
+           _model: DepthModel) -> DepthResult:
     rgb = _pixels(digest, _photo)
     start = time.perf_counter()
     depth = _model.predict(rgb)
@@ -147,7 +155,7 @@ def _depth(digest: str, model_name: str, engine_name: str, _photo: Photo,
                        model_title(_model.family.description), engine_name, seconds)
 
 
-def depth_of(photo: Photo, model: depthviz.DepthModel) -> DepthResult:
+def depth_of(photo: Photo, model: DepthModel) -> DepthResult:
     """The photo's depth map, computed once per (photo content, model, engine)."""
     return _depth(photo.digest, model.name, model.engine_name, photo, model)
 
@@ -158,7 +166,8 @@ def summary(view: PhotoView, result: DepthResult) -> str:
     size = f"{view.width}×{view.height} px"
     if (width, height) != (view.width, view.height):
         size += f", shown at {width}×{height}"
-    return f"**{result.model}** on {result.engine} · depth in {result.seconds * 1000:.0f} ms · {size}"
+    timing = f"depth in {result.seconds * 1000:.0f} ms"
+    return f"**{result.model}** on {result.engine} · {timing} · {size}"
 
 
 # ---------------------------------------------------------------- models
@@ -169,26 +178,28 @@ def model_title(description: str) -> str:
 
 
 def model_statuses() -> dict[str, ModelStatus]:
-    return {status.name: status for status in depthviz.available_models()}
+    return {status.name: status for status in available_models()}
 
 
-def unavailable_reason(status: ModelStatus, error: depthviz.DepthvizError) -> str:
-    if isinstance(error, depthviz.WeightsUnavailable):
-        return (f"{model_title(status.description)} weights are missing: put `{status.weights_file}` in "
-                f"`{model_home()}` or download them on the Models page.")
-    return f"{model_title(status.description)} cannot run here: {error}"
+def unavailable_reason(status: ModelStatus, error: DepthvizError) -> str:
+    """One sentence: what is wrong and, for missing weights, the file, folder and fix."""
+    title = model_title(status.description)
+    if isinstance(error, WeightsUnavailable):
+        return (f"{title} weights are missing: put `{status.weights_file}` in `{model_home()}` "
+                "or download them on the Models page.")
+    return f"{title} cannot run here: {error}"
 
 
-def active_model(chosen: Settings) -> depthviz.DepthModel:
+def active_model(chosen: Settings) -> DepthModel:
     """The chosen model, else FastDepth with one line saying why and how to fix it; stops the
     page with an error if no model can run at all."""
     loaded = load_model_once(chosen.model, chosen.engine)
-    if isinstance(loaded, depthviz.DepthModel):
+    if isinstance(loaded, DepthModel):
         return loaded
     statuses = model_statuses()
     reason = unavailable_reason(statuses[chosen.model], loaded)
     fallback = None if chosen.model == OFFLINE_MODEL else load_model_once(OFFLINE_MODEL, "auto")
-    if not isinstance(fallback, depthviz.DepthModel):
+    if not isinstance(fallback, DepthModel):
         extra = f" {unavailable_reason(statuses[OFFLINE_MODEL], fallback)}" if fallback else ""
         st.error(f"No depth model can run. {reason}{extra}")
         st.stop()
@@ -214,7 +225,8 @@ def sidebar() -> None:
 
     def label(name: str) -> str:
         status = statuses[name]
-        return model_title(status.description) + ("" if status.weights_present else " (weights missing)")
+        missing = "" if status.weights_present else " (no weights)"
+        return model_title(status.description) + missing
 
     with st.sidebar:
         st.selectbox("Model", list(statuses), key="model", format_func=label)
@@ -223,7 +235,7 @@ def sidebar() -> None:
             if state["engine"] not in ("auto", *engines):
                 state["engine"] = "auto"
             st.selectbox("Engine", ["auto", *engines], key="engine")
-        st.selectbox("Colormap", depthviz.colormap_names(), key="cmap")
+        st.selectbox("Colormap", colormap_names(), key="cmap")
         st.toggle("Invert colours", key="invert",
                   help="Off: near is the warm end of the colormap (with inferno, yellow).")
 
@@ -237,6 +249,28 @@ def current_photo() -> Photo:
     """The last upload, else the chosen example photo."""
     return st.session_state.get("photo") or Photo.example(
         st.session_state.get("example", DEFAULT_SETTINGS["example"]))
+
+
+class Current(NamedTuple):
+    """Everything a page shows about the current photo."""
+
+    photo: Photo
+    view: PhotoView
+    settings: Settings
+    result: DepthResult
+
+
+def current() -> Current:
+    """The current photo, its preview and its depth map under the sidebar's settings. A bad
+    upload is shown as an error (the reason, never a traceback) and stops the page."""
+    photo = current_photo()
+    try:
+        view = photo_view(photo)
+    except ImageError as exc:
+        st.error(f"{photo.name}: {exc}", icon=":material/error:")
+        st.stop()
+    chosen = settings()
+    return Current(photo, view, chosen, depth_of(photo, active_model(chosen)))
 
 
 def _take_upload(key: str) -> None:
@@ -261,7 +295,8 @@ def photo_picker() -> None:
                                 help="JPEG, PNG, WebP, BMP, TIFF or GIF (first frame). "
                                      "Kept in memory only, never written to disk.")
     example_column.selectbox("…or an example photo", list(EXAMPLES), key="example",
-                             on_change=_take_example, persist_state="session")
+                             on_change=_take_example, persist_state="session",
+                             help="Shown while no photo is uploaded; choosing one clears it.")
 
 
 # ---------------------------------------------------------------- downloads

@@ -8,6 +8,9 @@ import cv2
 import matplotlib
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 import depthviz
 from depthviz.colorize import PERCEPTUAL_COLORMAPS, colormap_names, normalize
@@ -81,3 +84,26 @@ def test_npy_round_trips_exactly():
     restored = np.load(io.BytesIO(depth_npy(RAMP)), allow_pickle=False)
     assert restored.dtype == np.float32
     np.testing.assert_array_equal(restored, RAMP)
+
+ANY_FLOATS = st.floats(allow_nan=True, allow_infinity=True, width=32)
+
+
+@settings(max_examples=200, deadline=None)
+@given(depth=arrays(np.float32, st.tuples(st.integers(1, 30), st.integers(1, 30)), elements=ANY_FLOATS),
+       cmap=st.sampled_from(["inferno", "viridis", "gray", "turbo", "RdBu"]), invert=st.booleans())
+def test_colorize_never_fails_on_any_float_array(depth, cmap, invert):
+    heat = depthviz.colorize(depth, cmap=cmap, invert=invert)
+    assert heat.shape == (*depth.shape, 3) and heat.dtype == np.uint8
+
+
+@settings(max_examples=200, deadline=None)
+@given(depth=arrays(np.float32, st.tuples(st.integers(1, 20), st.integers(2, 20)),
+                    elements=st.floats(-1e6, 1e6, width=32)))
+def test_normalisation_preserves_order_and_spans_zero_to_one(depth):
+    unit = normalize(depth)
+    order = np.argsort(depth, axis=None, kind="stable")
+    assert (np.diff(unit.ravel()[order]) >= 0).all()
+    if depth.max() > depth.min():
+        assert unit.min() == 0.0 and unit.max() == pytest.approx(1.0)
+    else:
+        assert (unit == unit.flat[0]).all()

@@ -31,7 +31,8 @@ class ModelStatus:
     weights_origin: str
     weights_path: Optional[Path]  # None when no usable copy is on disk
     engines: tuple[str, ...]
-    auto_engine: str  # what engine="auto" picks on this machine
+    auto_engine: str  # what engine="auto" picks on this machine (as far as checked)
+    auto_reason: str  # why, for people (e.g. that bf16 failed the accuracy check)
 
     @property
     def weights_present(self) -> bool:
@@ -48,18 +49,53 @@ def get_family(name: str) -> ModelFamily:
 
 def available_models() -> list[ModelStatus]:
     """Every registered model with whether its weights are on disk (nothing is fetched)."""
-    return [
-        ModelStatus(
-            name=family.name,
-            description=family.description,
-            weights_file=family.weights.filename,
-            weights_origin=family.weights.origin,
-            weights_path=family.weights.find(),
-            engines=family.engines,
-            auto_engine=family.engines[0],
-        )
-        for family in REGISTRY.values()
-    ]
+    return [model_status(family, family.weights.find()) for family in REGISTRY.values()]
+
+
+def model_status(family: ModelFamily, weights_path: Optional[Path]) -> ModelStatus:
+    auto_engine, auto_reason = auto_engine_choice(family, weights_path)
+    return ModelStatus(
+        name=family.name,
+        description=family.description,
+        weights_file=family.weights.filename,
+        weights_origin=family.weights.origin,
+        weights_path=weights_path,
+        engines=family.engines,
+        auto_engine=auto_engine,
+        auto_reason=auto_reason,
+    )
+
+
+def auto_engine_choice(family: ModelFamily, weights_path: Optional[Path]) -> tuple[str, str]:
+    """What engine="auto" picks and why, as last checked on this machine (nothing is loaded)."""
+    if "openvino" not in family.engines:
+        return family.reference_engine, "the only engine"
+    from ..engines.openvino_engine import cached_verdict
+
+    verdict = cached_verdict(family.name, weights_path) if weights_path is not None else None
+    if verdict is None:
+        return "openvino", "if it passes its accuracy check on first load"
+    return verdict.fastest, verdict.describe()
+
+
+def choose_engine(family: ModelFamily, weights_path: Path) -> str:
+    """engine="auto": the fastest engine that passes its accuracy check on this machine.
+
+    The first load converts the network to OpenVINO and checks it against the reference engine
+    (seconds); later loads read the cached verdict.
+    """
+    if "openvino" not in family.engines:
+        return family.reference_engine
+    try:
+        from ..engines import openvino_engine
+
+        _, verdict = openvino_engine.prepare(family, weights_path)
+    except Exception as exc:  # not installed, or this network does not convert
+        log.warning("OpenVINO is unavailable for %s (%s); using %s.",
+                    family.name, exc, family.reference_engine)
+        return family.reference_engine
+    log.info("engine=auto for %s: %s", family.name, verdict.describe())
+    return verdict.fastest
 
 
 def load_model(name: str = DEFAULT_MODEL, weights: Optional[str | os.PathLike] = None,
@@ -70,15 +106,15 @@ def load_model(name: str = DEFAULT_MODEL, weights: Optional[str | os.PathLike] =
     Raises UnknownModel, WeightsUnavailable (offline and not cached) or EngineUnavailable.
     """
     family = get_family(name)
-    chosen = family.engines[0] if engine == "auto" else engine
-    if chosen not in family.engines:
-        raise family.unsupported(chosen)
+    if engine != "auto" and engine not in family.engines:
+        raise family.unsupported(engine)
     if weights is None and family.weights.find() is None and download:
         log.warning("%s weights (%s) not found in %s; fetching them from %s.",
                     family.name, family.weights.filename, family.weights.candidates()[0].parent,
                     family.weights.origin)
     path = resolve(family.weights, weights, download=download, progress=progress,
                    validate=family.check_weights)
+    chosen = choose_engine(family, path) if engine == "auto" else engine
     try:
         return DepthModel(family, family.build_engine(chosen, path), path)
     except ImportError as exc:

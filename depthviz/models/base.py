@@ -29,6 +29,8 @@ class ModelFamily(ABC):
     weights: WeightsSource
     #: Engines that can run this family, in order of preference for engine="auto".
     engines: tuple[str, ...]
+    #: The engine whose output counts as correct; faster engines are checked against it.
+    reference_engine: str
 
     @abstractmethod
     def preprocess(self, rgb: np.ndarray) -> np.ndarray:
@@ -44,7 +46,7 @@ class ModelFamily(ABC):
 
     def check_weights(self, path: Path) -> None:
         """Raise if the file at `path` is not loadable weights for this family."""
-        self.build_engine(self.engines[0], path)
+        self.build_engine(self.reference_engine, path)
 
     def unsupported(self, engine: str) -> EngineUnavailable:
         return EngineUnavailable(

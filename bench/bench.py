@@ -1,0 +1,363 @@
+"""depthviz benchmark: every engine against the official MiDaS recipe, in one table.
+
+    make bench                      # or: .venv/bin/python bench/bench.py [--quick]
+
+Columns: the reference path (the official PyTorch Hub recipe for MiDaS small on the decoded
+array: float64 /255, cv2 INTER_CUBIC, normalise, torch forward, torch bicubic upsampling; then a
+tutorial's heatmap: numpy LUT indexing and Pillow's PNG defaults), depthviz on each engine, and
+FastDepth (real weights) on its engines, whose ratios are against FastDepth on onnxruntime.
+MiDaS runs with seeded weights (the official checkpoint cannot be downloaded here): its speed is
+the real network's, its accuracy figures are of a random network that magnifies every rounding
+difference (see README "Performance").
+
+Times are medians of repeats taken in turns across columns, so load from other processes on a
+shared machine hits every column alike. Peak memory is measured in a fresh process per column.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import platform
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import cv2
+import numpy as np
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))  # midas_seeded: the seeded checkpoint in official format
+
+import depthviz  # noqa: E402
+from depthviz.colorize import colorize  # noqa: E402
+from depthviz.engines import openvino_engine  # noqa: E402
+from depthviz.export import heatmap_png  # noqa: E402
+from depthviz.models import choose_engine, get_family  # noqa: E402
+from depthviz.models.base import DepthModel  # noqa: E402
+from depthviz.weights import model_home  # noqa: E402
+
+IMAGENET_MEAN = np.array([0.485, 0.456, 0.406])
+IMAGENET_STD = np.array([0.229, 0.224, 0.225])
+SIZES = {"1 MP": (1200, 900), "12 MP": (4000, 3000)}
+
+
+# --- the reference path: the official recipe, as MiDaS' README and hubconf.py give it ---------
+
+def constrain_to_multiple_of(x: float, multiple: int = 32, max_val: int = 256) -> int:
+    y = int(np.round(x / multiple) * multiple)
+    if y > max_val:
+        y = int(np.floor(x / multiple) * multiple)
+    return y
+
+
+def official_transform(rgb: np.ndarray):
+    """midas.transforms: {"image": img / 255.0}, Resize(256, 256, keep_aspect_ratio=True,
+    ensure_multiple_of=32, resize_method="upper_bound", INTER_CUBIC), NormalizeImage,
+    PrepareForNet, torch.from_numpy(...).unsqueeze(0)."""
+    import torch
+
+    image = rgb / 255.0
+    scale = min(256 / rgb.shape[0], 256 / rgb.shape[1])
+    height = constrain_to_multiple_of(scale * rgb.shape[0])
+    width = constrain_to_multiple_of(scale * rgb.shape[1])
+    image = cv2.resize(image, (width, height), interpolation=cv2.INTER_CUBIC)
+    image = (image - IMAGENET_MEAN) / IMAGENET_STD
+    image = np.ascontiguousarray(np.transpose(image, (2, 0, 1))).astype(np.float32)
+    return torch.from_numpy(image).unsqueeze(0)
+
+
+def official_recipe(module, rgb: np.ndarray) -> np.ndarray:
+    import torch
+
+    with torch.no_grad():
+        prediction = module(official_transform(rgb))
+        prediction = torch.nn.functional.interpolate(
+            prediction.unsqueeze(1), size=rgb.shape[:2], mode="bicubic", align_corners=False,
+        ).squeeze()
+    return prediction.cpu().numpy()
+
+
+def official_decode(data: bytes) -> np.ndarray:
+    """cv2.imread + BGR2RGB, as the recipe reads a photo (from bytes here, like the app)."""
+    return cv2.cvtColor(cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR),
+                        cv2.COLOR_BGR2RGB)
+
+
+def tutorial_heatmap(depth: np.ndarray) -> np.ndarray:
+    import matplotlib
+
+    lut = np.round(matplotlib.colormaps["inferno"](np.linspace(0, 1, 256))[:, :3] * 255)
+    unit = (depth - depth.min()) / (depth.max() - depth.min())
+    return lut.astype(np.uint8)[(unit * 255).astype(np.uint8)]
+
+
+def tutorial_png(heatmap: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(heatmap).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+# --- columns ---------------------------------------------------------------------------------
+
+@dataclass
+class Column:
+    label: str
+    decode: Callable[[bytes], np.ndarray]
+    depth: Callable[[np.ndarray], np.ndarray]  # decoded photo -> full-size depth
+    heatmap: Callable[[np.ndarray], np.ndarray]  # depth -> HxWx3 uint8
+    png: Callable[[np.ndarray], bytes]  # heatmap -> PNG bytes
+    network: Callable[[np.ndarray], object]  # one forward pass on a network input
+    network_input: np.ndarray
+    baseline: str  # the column this one's ratios and accuracy are against
+
+    def photo_to_depth(self, data: bytes) -> np.ndarray:
+        return self.depth(self.decode(data))
+
+    def photo_to_png(self, data: bytes) -> bytes:
+        return self.png(self.heatmap(self.photo_to_depth(data)))
+
+
+def bench_dir() -> Path:
+    folder = model_home() / "bench"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def seeded_midas_weights() -> Path:
+    path = bench_dir() / "midas_v21_small_256.seeded.pt"
+    if not path.is_file():
+        from midas_seeded import write_seeded_checkpoint
+
+        write_seeded_checkpoint(path)
+    return path
+
+
+def library_column(label: str, model: DepthModel, side: int, baseline: str) -> Column:
+    return Column(label, depthviz.load_image, model.predict, colorize, heatmap_png,
+                  model.engine.run, np.random.default_rng(0).random(
+                      (1, 3, side, side), dtype=np.float32), baseline)
+
+
+def openvino_model(name: str, weights: Path, precision: str) -> DepthModel:
+    family = get_family(name)
+    model, _ = openvino_engine.prepare(family, weights)
+    return DepthModel(family, openvino_engine.OpenVinoEngine(model, precision), weights)
+
+
+def fastdepth_weights() -> Path:
+    return depthviz.fetch_weights("fastdepth")
+
+
+def make_column(key: str) -> Column:
+    """One column by key; builds only what that column needs (peak-memory runs rely on it)."""
+    if key == "reference":
+        import torch
+
+        from depthviz.models.midas_net import load_midas_small
+
+        module = load_midas_small(str(seeded_midas_weights()))
+
+        def forward(batch):
+            with torch.no_grad():
+                return module(torch.from_numpy(batch))
+
+        return Column("official recipe (torch)", official_decode,
+                      lambda rgb: official_recipe(module, rgb), tutorial_heatmap, tutorial_png,
+                      forward, np.random.default_rng(0).random((1, 3, 256, 256), np.float32),
+                      "reference")
+    if key == "torch":
+        model = depthviz.load_model("midas_small", weights=seeded_midas_weights(), engine="torch")
+        return library_column("depthviz torch", model, 256, "reference")
+    if key.startswith("openvino-"):
+        precision = key.split("-")[1]
+        model = openvino_model("midas_small", seeded_midas_weights(), precision)
+        return library_column(f"depthviz openvino {precision}", model, 256, "reference")
+    if key == "fastdepth-onnxruntime":
+        model = depthviz.load_model("fastdepth", engine="onnxruntime")
+        return library_column("FastDepth onnxruntime", model, 224, key)
+    if key.startswith("fastdepth-openvino-"):
+        precision = key.split("-")[2]
+        model = openvino_model("fastdepth", fastdepth_weights(), precision)
+        return library_column(f"FastDepth openvino {precision}", model, 224,
+                              "fastdepth-onnxruntime")
+    raise ValueError(f"unknown column {key}")
+
+
+COLUMN_KEYS = ("reference", "torch", "openvino-f32", "openvino-bf16",
+               "fastdepth-onnxruntime", "fastdepth-openvino-f32", "fastdepth-openvino-bf16")
+
+
+# --- inputs ----------------------------------------------------------------------------------
+
+def jpeg_bytes(rgb: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(rgb).save(buffer, format="JPEG", quality=92)
+    return buffer.getvalue()
+
+
+def photos() -> dict[str, bytes]:
+    """1 MP and 12 MP JPEGs: scikit-image's coffee cropped to 4:3 and upscaled (a real photo's
+    content at phone-camera sizes)."""
+    from skimage import data
+
+    coffee = data.coffee()[:, :533]
+    result = {}
+    for name, (width, height) in SIZES.items():
+        path = bench_dir() / f"coffee_{width}x{height}.jpg"
+        if not path.is_file():
+            path.write_bytes(jpeg_bytes(cv2.resize(coffee, (width, height),
+                                                   interpolation=cv2.INTER_CUBIC)))
+        result[name] = path.read_bytes()
+    return result
+
+
+def accuracy_photos(jpegs: dict[str, bytes]) -> list[np.ndarray]:
+    from skimage import data
+
+    real = [data.coffee(), data.chelsea(), data.rocket(), data.stereo_motorcycle()[0]]
+    return real + [depthviz.load_image(jpeg) for jpeg in jpegs.values()]
+
+
+# --- measuring -------------------------------------------------------------------------------
+
+def interleaved_ms(tasks: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
+    for task in tasks.values():
+        task()  # warm-up
+    times: dict[str, list[float]] = {key: [] for key in tasks}
+    for _ in range(repeats):
+        for key, task in tasks.items():
+            time.sleep(0.05)  # the previous engine's worker threads stop spinning and park
+            start = time.perf_counter()
+            task()
+            times[key].append(time.perf_counter() - start)
+    return {key: float(np.median(values)) * 1000 for key, values in times.items()}
+
+
+def peak_rss_mb(key: str, jpeg: Path) -> float:
+    """Run decode -> depth -> heatmap PNG for one column in a fresh interpreter."""
+    result = subprocess.run([sys.executable, __file__, "--peak-rss", key, str(jpeg)],
+                            capture_output=True, text=True, check=True)
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+def child_peak_rss(key: str, jpeg: Path) -> None:
+    """VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the (large) parent across exec."""
+    column = make_column(key)
+    column.photo_to_png(jpeg.read_bytes())
+    status = Path("/proc/self/status").read_text().splitlines()
+    print(next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024)
+
+
+def accuracy(column: Column, baseline: Column, images: list[np.ndarray]) -> tuple[float, float]:
+    """Worst Pearson and worst max |difference| / range over the photos."""
+    worst_r, worst_diff = 1.0, 0.0
+    for rgb in images:
+        got, want = column.depth(rgb), baseline.depth(rgb)
+        worst_r = min(worst_r, float(np.corrcoef(got.ravel(), want.ravel())[0, 1]))
+        worst_diff = max(worst_diff, float(np.abs(got - want).max() / np.ptp(want)))
+    return worst_r, worst_diff
+
+
+# --- the table -------------------------------------------------------------------------------
+
+def machine() -> str:
+    cpu = platform.processor() or "CPU"
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+        cpu = next(line.split(":", 1)[1].strip() for line in lines if line.startswith("model name"))
+        flags = next(line for line in lines if line.startswith("flags")).split()
+        extras = [flag for flag in ("avx512f", "avx512_bf16", "amx_bf16") if flag in flags]
+    except (OSError, StopIteration):
+        extras = []
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    import importlib.metadata as metadata
+
+    versions = ", ".join(f"{name} {metadata.version(name)}" for name in (
+        "torch", "openvino", "onnxruntime", "opencv-python-headless", "pillow", "numpy"))
+    return (f"{cpu}, {os.cpu_count()} cores ({' '.join(extras) or 'no AVX-512'}), "
+            f"{memory:.0f} GB RAM, Python {platform.python_version()}; {versions}")
+
+
+def cell_ms(value: float, base: float, show_ratio: bool) -> str:
+    text = f"{value:,.0f} ms" if value >= 10 else f"{value:.1f} ms"
+    return f"{text} ({base / value:.1f}x)" if show_ratio else text
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats (a rough look)")
+    parser.add_argument("--peak-rss", nargs=2, metavar=("COLUMN", "JPEG"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.peak_rss:
+        child_peak_rss(args.peak_rss[0], Path(args.peak_rss[1]))
+        return
+    repeats = {"network": 7, "1 MP": 3, "12 MP": 2} if args.quick else {
+        "network": 25, "1 MP": 7, "12 MP": 7}
+
+    load_before = os.getloadavg()[0]
+    jpegs = photos()
+    columns = {key: make_column(key) for key in COLUMN_KEYS}
+    rows: list[tuple[str, dict[str, str]]] = []
+
+    def timed_row(title: str, tasks: dict[str, Callable[[], object]], reps: int) -> None:
+        measured = interleaved_ms(tasks, reps)
+        rows.append((title, {key: cell_ms(value, measured[columns[key].baseline],
+                                          key != columns[key].baseline)
+                             for key, value in measured.items()}))
+
+    timed_row("network only, 256x256 (FastDepth 224x224)",
+              {key: (lambda c=c: c.network(c.network_input)) for key, c in columns.items()},
+              repeats["network"])
+    decoded = {name: depthviz.load_image(data) for name, data in jpegs.items()}
+    for name, data in jpegs.items():
+        reps = repeats[name]
+        timed_row(f"{name} JPEG -> depth",
+                  {key: (lambda c=c: c.photo_to_depth(data)) for key, c in columns.items()}, reps)
+        timed_row(f"{name} JPEG -> heatmap PNG",
+                  {key: (lambda c=c: c.photo_to_png(data)) for key, c in columns.items()}, reps)
+    big = decoded["12 MP"]
+    timed_row("12 MP decoded array -> heatmap",
+              {key: (lambda c=c: c.heatmap(c.depth(big))) for key, c in columns.items()},
+              repeats["12 MP"])
+    heatmaps = {key: c.heatmap(c.depth(big)) for key, c in columns.items()}
+    timed_row("12 MP heatmap -> PNG",
+              {key: (lambda c=c, k=key: c.png(heatmaps[k])) for key, c in columns.items()},
+              repeats["12 MP"])
+
+    big_path = bench_dir() / "coffee_4000x3000.jpg"
+    rows.append(("peak memory, 12 MP JPEG -> heatmap PNG (fresh process)",
+                 {key: f"{peak_rss_mb(key, big_path):,.0f} MB" for key in columns}))
+    images = accuracy_photos(jpegs)
+    scores = {key: accuracy(c, columns[c.baseline], images) for key, c in columns.items()}
+    rows.append(("Pearson vs reference (worst of 6 photos)",
+                 {key: "reference" if key == columns[key].baseline else f"{r:.6f}"
+                  for key, (r, _) in scores.items()}))
+    rows.append(("max abs diff / range vs reference (worst)",
+                 {key: "reference" if key == columns[key].baseline else f"{d:.1e}"
+                  for key, (_, d) in scores.items()}))
+
+    weights = {"midas_small": seeded_midas_weights(), "fastdepth": fastdepth_weights()}
+    auto = {name: choose_engine(get_family(name), path) for name, path in weights.items()}
+    verdicts = {name: openvino_engine.cached_verdict(name, path) for name, path in weights.items()}
+
+    print(f"Machine: {machine()}")
+    print(f"Load average: {load_before:.2f} at start, {os.getloadavg()[0]:.2f} at end. "
+          f"engine='auto' chose: " + "; ".join(
+              f"{name} -> {auto[name]}: {verdicts[name].describe()}" for name in auto))
+    print("Ratios (x) are speed-ups over the column's reference: the official recipe for MiDaS "
+          "columns, FastDepth on onnxruntime for FastDepth columns.\n")
+    header = ["", *(columns[key].label for key in columns)]
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for title, cells in rows:
+        print("| " + " | ".join([title, *(cells[key] for key in columns)]) + " |")
+
+
+if __name__ == "__main__":
+    main()

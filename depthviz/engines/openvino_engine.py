@@ -1,0 +1,298 @@
+"""OpenVINO on the CPU: the fast engine, converted once per weights file and checked before use.
+
+Converting a network (which needs its framework, e.g. torch for MiDaS) takes seconds, so the
+converted model (OpenVINO IR, .xml + .bin) is cached under the model home, keyed by the weights'
+sha256 and the OpenVINO version: later loads read the IR and import no torch. The input's height
+and width stay dynamic, so photos of any aspect ratio share one compiled model.
+
+Before first use on a CPU the engine is checked against the family's reference engine on real
+photos (calibration/): bf16 is used only where the CPU runs it natively and its output keeps
+Pearson >= MIN_PEARSON with the reference; otherwise f32. The verdict, with timings so that
+engine="auto" can pick the fastest engine that passes, is cached beside the IR.
+
+OpenVINO's model converter reports usage to Google Analytics unless told not to. Before the
+first `import openvino` we make its `openvino_telemetry` dependency unimportable, so OpenVINO
+falls back to its own no-op stub: nothing is sent and no ID file is written. (If something else
+imported OpenVINO earlier in the process, that choice was already made there.)
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import logging
+import os
+import queue
+import shutil
+import stat
+import sys
+import tempfile
+import time
+import warnings
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional, Protocol, Union
+
+import numpy as np
+
+from ..export import write_atomic
+from ..weights import model_home, sha256_of
+from . import Engine
+
+if TYPE_CHECKING:
+    import openvino
+
+log = logging.getLogger("depthviz")
+
+#: An engine's output must correlate at least this well with the reference engine's.
+MIN_PEARSON = 0.999
+#: Bump when the conversion itself changes, so stale cached IR is not reused.
+CONVERSION_VERSION = 1
+#: Cache entries kept per model family (each weights file, e.g. a fine-tune, has its own).
+KEEP_CONVERSIONS = 3
+#: A converted model: its cached IR file, or in memory when the model home is read-only.
+ModelSource = Union[Path, "openvino.Model"]
+#: Real photos (scikit-image's coffee, chelsea, rocket; CC0 / public domain) for the check.
+CALIBRATION_PHOTOS = Path(__file__).with_name("calibration")
+
+
+class ConvertibleFamily(Protocol):
+    """What a model family provides to run on OpenVINO (see models/midas.py)."""
+
+    name: str
+    reference_engine: str
+
+    def to_openvino(self, weights_path: Path) -> "openvino.Model": ...
+
+    def preprocess(self, rgb: np.ndarray) -> np.ndarray: ...
+
+    def build_engine(self, engine: str, weights_path: Path) -> Engine: ...
+
+
+def import_openvino():
+    """`import openvino` with its usage reporting disabled (see the module docstring)."""
+    sys.modules.setdefault("openvino_telemetry", None)  # None makes the import fail
+    import openvino
+
+    return openvino
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """How OpenVINO compared with the reference engine on one CPU, for one weights file."""
+
+    cpu: str
+    reference: str  # the reference engine's name
+    pearson: dict[str, float]  # worst Pearson over the photos, per precision tried
+    latency_ms: dict[str, float]  # per precision tried, and "reference"
+    precision: Optional[str]  # what OpenVinoEngine runs at; None if even f32 failed
+
+    @property
+    def fastest(self) -> str:
+        """What engine="auto" uses: OpenVINO if it passed and is faster, else the reference."""
+        if self.precision is not None and (
+                self.latency_ms[self.precision] < self.latency_ms["reference"]):
+            return "openvino"
+        return self.reference
+
+    def describe(self) -> str:
+        """Why engine="auto" takes `fastest`, for people (the app and `depthviz models`)."""
+        if self.precision is None:
+            return (f"OpenVINO failed its accuracy check (Pearson {self.pearson['f32']:.4f} "
+                    f"< {MIN_PEARSON} against {self.reference})")
+        if self.fastest != "openvino":
+            return f"{self.reference} ran faster here than OpenVINO {self.precision}"
+        reason = (f"OpenVINO {self.precision} passed its accuracy check and ran faster than "
+                  f"{self.reference}")
+        if self.precision == "f32" and "bf16" in self.pearson:
+            return (f"{reason}; bf16 failed the check "
+                    f"(Pearson {self.pearson['bf16']:.4f} < {MIN_PEARSON})")
+        return reason
+
+
+def choose_precision(pearson: dict[str, float]) -> Optional[str]:
+    """bf16 if it was tried and passed, else f32 if that passed, else None."""
+    for precision in ("bf16", "f32"):
+        if pearson.get(precision, -1.0) >= MIN_PEARSON:
+            return precision
+    return None
+
+
+def openvino_version() -> str:
+    return importlib.metadata.version("openvino")
+
+
+@lru_cache(maxsize=32)
+def _digest(path: str, size: int, mtime_ns: int) -> str:
+    return sha256_of(Path(path))
+
+
+def cache_dir(family_name: str, weights_path: Path) -> Path:
+    """Where the converted model and its verdict live: one folder per weights file."""
+    stat = weights_path.stat()
+    digest = _digest(str(weights_path.resolve()), stat.st_size, stat.st_mtime_ns)
+    return (model_home() / "openvino"
+            / f"{family_name}-{digest[:16]}-ov{openvino_version()}-c{CONVERSION_VERSION}")
+
+
+def cached_verdict(family_name: str, weights_path: Path) -> Optional[Verdict]:
+    """The stored verdict, or None if these weights were not checked yet (imports no OpenVINO)."""
+    try:
+        data = json.loads((cache_dir(family_name, weights_path) / "verdict.json").read_text())
+        return Verdict(**data)
+    except (OSError, ValueError, TypeError, importlib.metadata.PackageNotFoundError):
+        return None
+
+
+class OpenVinoEngine:
+    """A compiled OpenVINO model; `run` is safe from many threads.
+
+    Each call takes an idle InferRequest from a pool (making one when all are busy: it costs
+    microseconds), so concurrent callers never share a request's buffers.
+    """
+
+    name = "openvino"
+
+    def __init__(self, model: ModelSource, precision: str = "f32"):
+        ov = import_openvino()
+        self.precision = precision
+        config = {"INFERENCE_PRECISION_HINT": precision,  # explicit: AMX CPUs default to bf16
+                  "PERFORMANCE_HINT": "LATENCY"}
+        source = str(model) if isinstance(model, Path) else model
+        self.compiled = ov.Core().compile_model(source, "CPU", config)
+        self._idle: queue.SimpleQueue = queue.SimpleQueue()
+
+    def run(self, batch: np.ndarray) -> np.ndarray:
+        try:
+            request = self._idle.get_nowait()
+        except queue.Empty:
+            request = self.compiled.create_infer_request()
+        try:
+            output = request.infer({0: np.ascontiguousarray(batch, dtype=np.float32)})[0]
+        finally:
+            self._idle.put(request)
+        return output.reshape(batch.shape[0], *output.shape[-2:])
+
+
+def load(family: ConvertibleFamily, weights_path: Path) -> OpenVinoEngine:
+    """The family's network on OpenVINO at the checked precision (f32 if none passed: an explicit
+    engine="openvino" still runs, engine="auto" then takes the reference engine instead)."""
+    model, verdict = prepare(family, weights_path)
+    return OpenVinoEngine(model, verdict.precision or "f32")
+
+
+def prepare(family: ConvertibleFamily, weights_path: Path) -> tuple[ModelSource, Verdict]:
+    """The converted model (its cached IR file, or in memory) and the verdict for these weights.
+
+    Both are cached when the model home may be written; a read-only one is left untouched and
+    the work is redone in memory on each load.
+    """
+    folder = cache_dir(family.name, weights_path)
+    model: ModelSource = folder / "model.xml"
+    if not model.is_file():
+        log.info("Converting %s to OpenVINO and checking it against %s (once per weights file).",
+                 family.name, family.reference_engine)
+        model = _convert(family, weights_path)
+        if may_write(folder.parent):
+            model = _save(model, folder)
+            _forget_old_conversions(folder)
+    elif may_write(folder):
+        os.utime(folder)  # recently used: kept by _forget_old_conversions
+    verdict = cached_verdict(family.name, weights_path)
+    if verdict is None or verdict.cpu != cpu_name():
+        verdict = check(family, weights_path, model)
+        if may_write(folder):
+            write_atomic(folder / "verdict.json", json.dumps(asdict(verdict), indent=1).encode())
+    return model, verdict
+
+
+def may_write(folder: Path) -> bool:
+    """False below a folder marked read-only: we leave it alone even as root, who could write."""
+    existing = next(path for path in (folder, *folder.parents) if path.exists())
+    return bool(existing.stat().st_mode & stat.S_IWUSR) and os.access(existing, os.W_OK)
+
+
+def _convert(family: ConvertibleFamily, weights_path: Path) -> "openvino.Model":
+    with warnings.catch_warnings():  # torch.jit.trace's deprecation notices mean nothing to users
+        warnings.simplefilter("ignore", FutureWarning)
+        return family.to_openvino(weights_path)
+
+
+def _forget_old_conversions(folder: Path, keep: int = KEEP_CONVERSIONS) -> None:
+    """Delete all but the `keep` most recently used cache entries of this model family."""
+    family_name = folder.name.split("-")[0]
+    entries = sorted(folder.parent.glob(f"{family_name}-*"), key=lambda path: path.stat().st_mtime)
+    for old in entries[:-keep]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _save(model: "openvino.Model", folder: Path) -> Path:
+    """Save into a scratch folder, then rename: a cache entry is complete or absent."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
+    try:
+        import_openvino().save_model(model, str(scratch / "model.xml"), compress_to_fp16=False)
+        try:
+            os.rename(scratch, folder)
+        except OSError:
+            if not (folder / "model.xml").is_file():  # not just another process being first
+                raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return folder / "model.xml"
+
+
+def cpu_name() -> str:
+    ov = import_openvino()
+    return ov.Core().get_property("CPU", "FULL_DEVICE_NAME")
+
+
+def supports_bf16() -> bool:
+    """Native bf16 (AMX or avx512_bf16); elsewhere OpenVINO would emulate it, slowly."""
+    ov = import_openvino()
+    return "BF16" in ov.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
+
+
+def calibration_inputs(family: ConvertibleFamily) -> list[np.ndarray]:
+    from ..images import load_image
+
+    return [family.preprocess(load_image(path))
+            for path in sorted(CALIBRATION_PHOTOS.glob("*.jpg"))]
+
+
+def pearson(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.corrcoef(np.ravel(a), np.ravel(b))[0, 1])
+
+
+def median_latencies_ms(engines: dict[str, Engine], batch: np.ndarray,
+                        rounds: int = 4) -> dict[str, float]:
+    """Median time of one `run` per engine. Engines take turns (load from other processes on a
+    shared machine slows each alike), each turn starting with an untimed run that lets the
+    previous engine's worker threads go idle and this one's wake up."""
+    times: dict[str, list[float]] = {name: [] for name in engines}
+    for _ in range(rounds):
+        for name, engine in engines.items():
+            engine.run(batch)
+            for _ in range(2):
+                start = time.perf_counter()
+                engine.run(batch)
+                times[name].append(time.perf_counter() - start)
+    return {name: float(np.median(values)) * 1000.0 for name, values in times.items()}
+
+
+def check(family: ConvertibleFamily, weights_path: Path, model: ModelSource) -> Verdict:
+    """Run OpenVINO (f32, and bf16 where native) and the reference engine on the calibration
+    photos; compare their outputs and time them on the first photo."""
+    engines: dict[str, Engine] = {
+        "reference": family.build_engine(family.reference_engine, weights_path)}
+    for precision in ("f32", "bf16") if supports_bf16() else ("f32",):
+        engines[precision] = OpenVinoEngine(model, precision)
+    inputs = calibration_inputs(family)
+    expected = [engines["reference"].run(batch) for batch in inputs]
+    worst = {precision: min(pearson(engine.run(batch), truth)
+                            for batch, truth in zip(inputs, expected))
+             for precision, engine in engines.items() if precision != "reference"}
+    return Verdict(cpu=cpu_name(), reference=family.reference_engine, pearson=worst,
+                   latency_ms=median_latencies_ms(engines, inputs[0]),
+                   precision=choose_precision(worst))
