@@ -6,6 +6,8 @@ entry script as a legacy multipage app on a server's first request (a deep link 
 /batch would then show the page without this file's sidebar and navigation).
 """
 
+import logging
+
 import streamlit as st
 
 from depthviz import webapp
@@ -22,4 +24,9 @@ PAGES = [
 
 page = st.navigation(PAGES)
 webapp.sidebar()
-page.run()
+try:
+    page.run()
+except Exception:  # the last line of defence: st.stop and st.rerun are BaseExceptions
+    logging.getLogger("depthviz").exception("Unexpected error on the %s page", page.title)
+    st.error("Something went wrong on this page (the details are in the server log). "
+             "Try another photo or model, or reload the page.", icon=":material/error:")

@@ -104,7 +104,8 @@ def list_models() -> int:
     for status in available_models():
         where = str(status.weights_path) if status.weights_present else "missing"
         print(f"{status.name:12} weights: {where}\n{'':12} {status.description}\n"
-              f"{'':12} engines: {', '.join(status.engines)} (auto: {status.auto_engine})")
+              f"{'':12} engines: {', '.join(status.engines)}\n"
+              f"{'':12} auto: {status.auto_engine} ({status.auto_reason})")
     return 0
 
 

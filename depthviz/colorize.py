@@ -62,7 +62,8 @@ def normalize(depth: np.ndarray, value_range: Optional[ValueRange] = None) -> np
     low, high = depth_range(depth) if value_range is None else value_range
     span = high - low
     scale = np.float32(1.0 / span) if span > 0 and np.isfinite(span) else np.float32(0.0)
-    unit = (np.asarray(depth, dtype=np.float32) - np.float32(low)) * scale
+    with np.errstate(invalid="ignore", over="ignore"):  # inf * 0 -> NaN, replaced just below
+        unit = (np.asarray(depth, dtype=np.float32) - np.float32(low)) * scale
     np.nan_to_num(unit, copy=False, nan=0.0, posinf=1.0, neginf=0.0)
     return np.clip(unit, 0.0, 1.0, out=unit)
 

@@ -19,7 +19,7 @@ from PIL import Image
 from .archive import unique_stems
 from .colorize import DEFAULT_COLORMAP, ValueRange, colorize, colormap_names, depth_range
 from .display import content_hash, fit_within
-from .errors import DepthvizError, ImageError, WeightsUnavailable
+from .errors import DepthvizError, EngineUnavailable, ImageError, WeightsUnavailable
 from .export import FORMAT_SUFFIXES, depth16_png, depth_npy, heatmap_png
 from .images import IMAGE_EXTENSIONS, load_image
 from .models import DEFAULT_MODEL, OFFLINE_MODEL, ModelStatus, available_models, load_model
@@ -142,6 +142,8 @@ def load_model_once(name: str, engine: str) -> DepthModel | DepthvizError:
         return load_model(name, engine=engine)
     except DepthvizError as exc:
         return exc
+    except Exception as exc:  # a broken install or engine must not take the app down
+        return EngineUnavailable(f"{name} failed to load on engine '{engine}': {exc}")
 
 
 @st.cache_data(max_entries=32, ttl=CACHE_SECONDS, show_spinner="Estimating depth…")

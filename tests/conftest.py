@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,20 @@ from PIL import Image
 
 import depthviz
 from midas_seeded import REFERENCE, write_seeded_checkpoint
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_model_home(tmp_path_factory) -> Path:
+    """Tests never write into the user's model home: they get their own, holding a copy of the
+    FastDepth weights that `make test` fetched (OpenVINO conversions of test weights land here)."""
+    fetched = depthviz.fetch_weights("fastdepth")
+    home = tmp_path_factory.mktemp("depthviz-home")
+    for path in (fetched, fetched.with_name(fetched.name + ".sha256")):
+        if path.exists():
+            shutil.copyfile(path, home / path.name)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DEPTHVIZ_HOME", str(home))
+        yield home
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from PIL import Image
+from PIL import Image, ImageOps
 
 import depthviz
 from depthviz.images import load_image
@@ -124,3 +124,20 @@ def test_any_valid_small_image_round_trips_its_size(height, width, fmt, mode, se
     assert rgb.shape == (height, width, 3)
     if fmt in ("PNG", "BMP", "TIFF") and mode == "RGB":
         np.testing.assert_array_equal(rgb, pixels)
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_jpeg_fast_path_matches_pillow_for_every_exif_orientation(orientation):
+    """Plain JPEGs are decoded by OpenCV; they must equal Pillow's decode + exif_transpose."""
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    buffer = io.BytesIO()
+    Image.fromarray(_photo()).save(buffer, "JPEG", quality=95, exif=exif.tobytes())
+    with Image.open(io.BytesIO(buffer.getvalue())) as image:
+        expected = np.asarray(ImageOps.exif_transpose(image).convert("RGB"))
+    np.testing.assert_array_equal(load_image(buffer.getvalue()), expected)
+
+
+def test_jpeg_with_trailing_bytes_still_decodes():
+    data = CASES["JPEG"][0] + b"camera maker trailer"
+    np.testing.assert_array_equal(load_image(data), load_image(CASES["JPEG"][0]))
