@@ -18,6 +18,7 @@ import tarfile
 import tempfile
 import urllib.request
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -75,6 +76,14 @@ class WeightsSource:
 
 
 def sha256_of(path: Path) -> str:
+    """A file's sha256, remembered while its size and modification time stay the same: weights
+    are looked up on every app rerun, and re-reading 82 MB each time would be waste."""
+    stat = path.stat()
+    return _sha256(str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=64)
+def _sha256(path: str, size: int, mtime_ns: int) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):

@@ -30,7 +30,6 @@ import tempfile
 import time
 import warnings
 from dataclasses import asdict, dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Protocol, Union
 
@@ -123,15 +122,9 @@ def openvino_version() -> str:
     return importlib.metadata.version("openvino")
 
 
-@lru_cache(maxsize=32)
-def _digest(path: str, size: int, mtime_ns: int) -> str:
-    return sha256_of(Path(path))
-
-
 def cache_dir(family_name: str, weights_path: Path) -> Path:
     """Where the converted model and its verdict live: one folder per weights file."""
-    stat = weights_path.stat()
-    digest = _digest(str(weights_path.resolve()), stat.st_size, stat.st_mtime_ns)
+    digest = sha256_of(weights_path)
     return (model_home() / "openvino"
             / f"{family_name}-{digest[:16]}-ov{openvino_version()}-c{CONVERSION_VERSION}")
 
