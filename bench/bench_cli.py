@@ -92,7 +92,7 @@ def main() -> None:
         work = Path(temporary)
         photo_folder(work / "photos", args.photos, args.side)
         pan_clip(work / "clip.mp4", args.frames, width, height)
-        print(f"| model | job | wall time | per item |\n|---|---|---|---|")
+        print("| model | job | wall time | per item |\n|---|---|---|---|")
         for model in args.models:
             chosen = model_args(model, work)
             for engine in ("local", "ray"):

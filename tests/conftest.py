@@ -13,6 +13,9 @@ from PIL import Image
 import depthviz
 from midas_seeded import REFERENCE, write_seeded_checkpoint
 
+#: The app tests' fixtures (model_home, with_midas, predictions, downloads).
+pytest_plugins = ["app_helpers"]
+
 
 @pytest.fixture(scope="session", autouse=True)
 def private_model_home(tmp_path_factory) -> Path:

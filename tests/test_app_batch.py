@@ -8,9 +8,7 @@ import zipfile
 import numpy as np
 
 import depthviz
-from app_helpers import (decode_png, downloads, image_error, model_home, photo_bytes,  # noqa: F401
-                         predictions, rerun, run_app)
-
+from app_helpers import decode_png, image_error, photo_bytes, rerun, run_app
 PAGE = "app_pages/batch.py"
 
 

@@ -7,8 +7,7 @@ import io
 import numpy as np
 
 import depthviz
-from app_helpers import decode_png, downloads, model_home, predictions, rerun, run_app  # noqa: F401
-
+from app_helpers import decode_png, rerun, run_app
 PAGE = "app_pages/colormaps.py"
 
 

@@ -9,8 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import depthviz
-from app_helpers import (APP, decode_png, downloads, image_error,  # noqa: F401 (fixtures)
-                         model_home, photo_bytes, predictions, rerun, run_app, with_midas)
+from app_helpers import APP, decode_png, image_error, photo_bytes, rerun, run_app
 
 
 def texts(elements) -> list[str]:

@@ -7,7 +7,7 @@ import urllib.request
 
 import pytest
 
-from app_helpers import model_home, rerun, run_app  # noqa: F401
+from app_helpers import rerun, run_app
 from midas_seeded import write_seeded_checkpoint
 
 PAGE = "app_pages/models.py"

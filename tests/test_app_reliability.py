@@ -8,8 +8,7 @@ import time
 
 import numpy as np
 
-from app_helpers import (model_home, photo_bytes, predictions, rerun, run_app,  # noqa: F401
-                         with_midas)
+from app_helpers import photo_bytes, rerun, run_app
 from depthviz import webapp
 from depthviz.models.base import DepthModel
 

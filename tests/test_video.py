@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 from fractions import Fraction
-from pathlib import Path
 from typing import Optional, Sequence
 
 import av

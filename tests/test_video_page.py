@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from app_helpers import downloads, model_home, predictions, rerun, run_app  # noqa: F401
+from app_helpers import rerun, run_app
 from test_video import read_clip, small, write_clip
 
 PAGE = "app_pages/video.py"
