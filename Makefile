@@ -33,3 +33,5 @@ browser:
 
 bench: env fetch
 	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/bench_depth_anything.py
+	$(BIN)/python bench/bench_service.py

@@ -12,11 +12,16 @@ import streamlit as st
 
 from depthviz import webapp
 
-st.set_page_config(page_title="depthviz", page_icon=":material/landscape:", layout="wide")
+# An emoji icon is drawn locally as an inline SVG; a ":material/...:" page icon would make every
+# browser fetch it from fonts.gstatic.com (tests/e2e/test_privacy_browser.py).
+st.set_page_config(page_title="depthviz", page_icon="🏞️", layout="wide")
+webapp.keep_uploads_in_memory()
+webapp.page_style()
 
 PAGES = [
     st.Page("app_pages/compare.py", title="Compare", icon=":material/compare:", default=True),
     st.Page("app_pages/colormaps.py", title="Colormaps", icon=":material/palette:"),
+    st.Page("app_pages/scene3d.py", title="3D", icon=":material/view_in_ar:", url_path="3d"),
     st.Page("app_pages/batch.py", title="Batch", icon=":material/photo_library:"),
     st.Page("app_pages/video.py", title="Video", icon=":material/movie:"),
     st.Page("app_pages/models.py", title="Models", icon=":material/deployed_code:"),

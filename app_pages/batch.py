@@ -1,43 +1,105 @@
-"""Batch: many photos at once, a progress bar, a gallery of heatmaps and one ZIP download."""
+"""Batch: many photos at once, a progress bar, each photo beside its heatmap, one ZIP.
+
+The photos and their depth maps are kept in the session (in memory, never on disk) until the
+person clears them or uploads other photos: switching pages and back shows the same results.
+"""
 
 import streamlit as st
 
 import depthviz
 from depthviz import archive, webapp
+from depthviz.display import fit_within
+
+#: Gallery tiles a row (a tile holds a photo and its heatmap, so half the single-image count).
+TILES_A_ROW = webapp.GALLERY_COLUMNS // 2
+
+
+def _uploader_key() -> str:
+    return f"batch-{st.session_state.get('batch_uploads', 0)}"
+
+
+def _take_uploads() -> None:
+    """New files replace the previous batch; removing every file clears it."""
+    files = st.session_state.get(_uploader_key()) or []
+    st.session_state.pop("batch_results", None)
+    st.session_state["batch_photos"] = [webapp.Photo.upload(file.name, file.getvalue())
+                                        for file in files]
+
+
+def _clear() -> None:
+    for key in ("batch_photos", "batch_results"):
+        st.session_state.pop(key, None)
+    st.session_state["batch_uploads"] = st.session_state.get("batch_uploads", 0) + 1
+
+
+def _results(photos: list[webapp.Photo], model: depthviz.DepthModel) -> list[tuple]:
+    """(photo, DepthResult or the reason it failed) for each photo, computed once per model (and
+    engine, detail, precision) and kept in the session; a progress bar while computing."""
+    made_by = webapp.model_key(model)
+    kept = st.session_state.get("batch_results")
+    if kept is not None and kept["made_by"] == made_by:
+        return kept["results"]
+    progress = st.progress(0.0)
+    results = []
+    for index, photo in enumerate(photos):
+        progress.progress(index / len(photos), text=f"{index + 1} of {len(photos)}: {photo.name}")
+        try:
+            results.append((photo, webapp.depth_of(photo, model)))
+        except depthviz.ImageError as exc:
+            results.append((photo, str(exc)))
+    progress.empty()
+    st.session_state["batch_results"] = {"made_by": made_by, "results": results}
+    return results
 
 
 st.header("Batch")
-uploads = st.file_uploader("Photos", type=webapp.UPLOAD_TYPES, accept_multiple_files=True,
-                           key="batch", help="Kept in memory only, never written to disk.")
+st.file_uploader("Photos", type=webapp.UPLOAD_TYPES, accept_multiple_files=True,
+                 key=_uploader_key(), on_change=_take_uploads,
+                 max_upload_size=webapp.MEDIA_UPLOAD_MB,
+                 help=f"{webapp.UPLOAD_HINT} Kept in memory only, never written to disk; the "
+                      "results stay here until you clear them or upload other photos.")
 with_depth16 = st.checkbox("Add 16-bit depth PNGs to the ZIP", key="batch_depth16")
-if not uploads:
+photos = st.session_state.get("batch_photos")
+if not photos:
     st.info("Upload photos to get a heatmap of each and one ZIP with all of them.",
             icon=":material/photo_library:")
     st.stop()
 
 chosen = webapp.settings()
-model = webapp.active_model(chosen)
-progress = st.progress(0.0)
-done: list[tuple[webapp.Photo, webapp.DepthResult]] = []
-for index, upload in enumerate(uploads):
-    progress.progress(index / len(uploads), text=f"{index + 1} of {len(uploads)}: {upload.name}")
-    photo = webapp.Photo.upload(upload.name, upload.getvalue())
-    try:
-        done.append((photo, webapp.depth_of(photo, model)))
-    except depthviz.ImageError as exc:
-        st.error(f"{upload.name}: {exc}", icon=":material/error:")
-progress.progress(1.0, text=f"{len(done)} of {len(uploads)} photos done.")
-if not done:
-    st.stop()
+results = _results(photos, webapp.active_model(chosen))
+done = [(photo, result) for photo, result in results if not isinstance(result, str)]
+for photo, reason in results:
+    if isinstance(reason, str):
+        st.error(f"{photo.name}: {reason}", icon=":material/error:")
+st.caption(f"{len(done)} of {len(photos)} photos done.")
 
-formats = ("heatmap", "depth16") if with_depth16 else ("heatmap",)
-depths = [(photo.name, result.depth) for photo, result in done]
-label = f"ZIP of {len(done)} heatmaps" + (" and depth PNGs" if with_depth16 else "")
-webapp.download_button(
-    webapp.Download(label, "depthviz-batch.zip", "application/zip",
-                    lambda: archive.zip_results(depths, formats, chosen.cmap, chosen.invert)),
-    key="download-zip", primary=True)
-gallery = st.grid(webapp.GALLERY_COLUMNS)
-for photo, result in done:
-    gallery.image(result.heatmap_preview(chosen.cmap, chosen.invert, webapp.TILE_SIDE),
-                  caption=photo.name, width="stretch")
+zip_column, clear_column = st.columns([3, 1])
+if done:
+    formats = ("heatmap", "depth16") if with_depth16 else ("heatmap",)
+    depths = [(photo.name, result.depth) for photo, result in done]
+    label = (f"ZIP of {len(done)} heatmap{'s' if len(done) > 1 else ''}"
+             + (" and depth PNGs" if with_depth16 else ""))
+    colours = chosen.cmap + ("_r" if chosen.invert else "")
+    with zip_column:
+        webapp.download_button(
+            webapp.Download(label, f"depthviz-batch.{colours}.zip", "application/zip",
+                            lambda: archive.zip_results(depths, formats, chosen.cmap,
+                                                        chosen.invert,
+                                                        metric=done[0][1].metric)),
+            key="download-zip", primary=True)
+clear_column.button("Clear", key="batch_clear", on_click=_clear, icon=":material/delete:",
+                    width="stretch", help="Forget these photos and their results.")
+
+gallery = st.grid(TILES_A_ROW, border=True)
+stems = archive.unique_stems(photo.name for photo, _ in done)
+for index, ((photo, result), stem) in enumerate(zip(done, stems)):
+    with gallery.cell():
+        photo_column, depth_column = st.columns(2)
+        photo_column.image(fit_within(webapp.photo_view(photo).preview, webapp.TILE_SIDE),
+                           caption=photo.name, alt=f"Photo {photo.name}", width="stretch")
+        depth_column.image(result.heatmap_preview(chosen.cmap, chosen.invert, webapp.TILE_SIDE),
+                           caption=f"Depth ({chosen.cmap})", width="stretch",
+                           alt=f"Depth heatmap of {photo.name} in the {chosen.cmap} colormap")
+        webapp.download_button(
+            webapp.heatmap_download(photo, result, chosen.cmap, chosen.invert, stem=stem),
+            key=f"download-tile-{index}")

@@ -1,20 +1,63 @@
-"""Models: which models exist, which weights are present, and how to add missing ones."""
+"""Models: every model with its size, input, licence, weights file and measured speed here, and
+two ways to add missing weights: download them, or upload the file (checked, then saved)."""
 
 import streamlit as st
 
 import depthviz
-from depthviz import webapp
+from depthviz import timings
+from depthviz.app_models import load_model_once, parameter_count
+from depthviz.models import ModelStatus, install_weights
 from depthviz.weights import model_home
 
-st.header("Models")
-if "fetched" in st.session_state:
-    st.success(st.session_state.pop("fetched"), icon=":material/check_circle:")
-st.caption(f"Weights live in `{model_home()}` (set the DEPTHVIZ_HOME environment variable to use "
-           "another folder).")
+#: Largest weights file the browser may upload (MB; also the server's limit in
+#: .streamlit/config.toml). Bigger files (the Base and Large networks) are copied by hand.
+WEIGHTS_UPLOAD_MB = 200
+#: Bytes per parameter of a float32 checkpoint, to tell the size of a file not yet here.
+BYTES_PER_PARAMETER = 4
+#: Height of a table row, so the models table shows every row without its own scroll bar.
+ROW_PX = 35
 
 
-def fetch(status) -> None:
-    """Download one model's weights with a progress bar; on success, reload the models."""
+def licence_words(status: ModelStatus) -> str:
+    return f"{status.licence} (non-commercial)" if status.non_commercial else status.licence
+
+
+def speed_words(name: str) -> str:
+    """Time per photo measured in this app on this computer, or that it has not run yet."""
+    measured = timings.timings(name)
+    if not measured:
+        return "not run yet"
+    fastest = measured[0]
+    return f"{fastest.seconds * 1000:.0f} ms · {fastest.engine} · {fastest.runs}×"
+
+
+def overview(statuses: list[ModelStatus]) -> list[dict]:
+    return [{"Model": status.title,
+             "Here": "yes" if status.weights_present else "missing",
+             "Time per photo": speed_words(status.name),
+             "Parameters": parameter_count(status.parameters),
+             "Input": f"{status.input_size} px" if status.input_size else "any",
+             "Depth": "metric (metres)" if status.metric else "relative",
+             "Licence": licence_words(status),
+             "Weights file": status.weights_file} for status in statuses]
+
+
+def uploadable(status: ModelStatus) -> bool:
+    return weights_mb(status) <= WEIGHTS_UPLOAD_MB * 0.95
+
+
+def weights_mb(status: ModelStatus) -> float:
+    return status.parameters * BYTES_PER_PARAMETER / 1e6
+
+
+def ready(status: ModelStatus, path) -> None:
+    """After new weights: forget the cached "weights missing" and say so on the next run."""
+    load_model_once.clear()
+    st.session_state["fetched"] = f"Saved `{path}`; {status.title} is ready."
+
+
+def fetch(status: ModelStatus) -> None:
+    """Download one model's weights with a progress bar (the person asked for it)."""
     bar = st.progress(0.0, text=f"Fetching {status.weights_file}…")
 
     def report(done: int, total: int) -> None:
@@ -25,27 +68,74 @@ def fetch(status) -> None:
         path = depthviz.fetch_weights(status.name, progress=report)
     except depthviz.WeightsUnavailable as exc:
         bar.empty()
-        st.error(str(exc), icon=":material/cloud_off:")
+        reason = exc.reason or "the download did not complete"
+        upload = "upload it below, or " if uploadable(status) else ""
+        st.error(f"Could not download `{status.weights_file}`: {reason}. If you have the file, "
+                 f"{upload}copy it into `{model_home()}` and reload this page.",
+                 icon=":material/cloud_off:")
         return
-    webapp.load_model_once.clear()  # forget "weights missing" and load the real thing
-    title = webapp.model_title(status.description)
-    st.session_state["fetched"] = f"Saved {path}; {title} is ready."
+    ready(status, path)
     st.rerun()
 
 
-for status in depthviz.available_models():
-    with st.container(border=True):
-        st.subheader(webapp.model_title(status.description))
-        st.write(status.description)
-        st.caption(f"Name `{status.name}` · engines: {', '.join(status.engines)} "
-                   f"(auto picks {status.auto_engine})")
-        if status.weights_present:
-            st.success(f"Weights present: `{status.weights_path}`", icon=":material/check_circle:")
-            continue
-        st.warning(f"Weights missing: `{status.weights_file}`", icon=":material/warning:")
-        st.markdown(f"To add them offline, copy **`{status.weights_file}`** (from "
-                    f"{status.weights_origin}) into this folder:")
-        st.code(str(model_home()), language=None)
-        if st.button(f"Download {status.weights_file}", key=f"fetch-{status.name}",
-                     icon=":material/download:"):
-            fetch(status)
+def install_upload(status: ModelStatus, key: str) -> None:
+    """Uploader callback: check the uploaded file and save it as this model's weights."""
+    upload = st.session_state.get(key)
+    if upload is None:
+        return
+    try:
+        path = install_weights(status.name, upload.getvalue())
+    except depthviz.WeightsUnavailable as exc:
+        st.session_state[f"{key}-error"] = (
+            f"`{upload.name}` was not saved: {exc.reason or 'it could not be checked'}. "
+            f"The {status.title} weights file is `{status.weights_file}` from "
+            f"{status.weights_origin}.")
+        return
+    ready(status, path)
+
+
+def add_weights(status: ModelStatus) -> None:
+    """Download button, upload box and the folder, for a model whose weights are missing."""
+    st.caption(f"`{status.weights_file}` comes from {status.weights_origin}.")
+    if st.button(f"Download {status.weights_file}", key=f"fetch-{status.name}",
+                 icon=":material/download:"):
+        fetch(status)
+    size_mb = weights_mb(status)
+    if uploadable(status):
+        key = f"weights-upload-{status.name}"
+        st.file_uploader(f"…or upload `{status.weights_file}` (about {size_mb:.0f} MB)",
+                         type=[status.weights_file.rsplit(".", 1)[-1]], key=key,
+                         max_upload_size=WEIGHTS_UPLOAD_MB, on_change=install_upload,
+                         args=(status, key),
+                         help="Checked (it must load as this model's weights), then saved in "
+                              "the folder below.")
+        if f"{key}-error" in st.session_state:
+            st.error(st.session_state.pop(f"{key}-error"), icon=":material/error:")
+        st.caption("…or copy it into this folder and reload the page:")
+    else:
+        st.caption(f"At about {size_mb:.0f} MB it is too large to upload through the browser: "
+                   "copy it into this folder and reload the page:")
+    st.code(str(model_home()), language=None)
+
+
+st.header("Models")
+if "fetched" in st.session_state:
+    st.success(st.session_state.pop("fetched"), icon=":material/check_circle:")
+statuses = depthviz.available_models()
+st.caption("Time per photo is measured in this app on this computer, once a model has run. "
+           "Non-commercial weights may not be used for commercial work.")
+st.dataframe(overview(statuses), hide_index=True, height=ROW_PX * (len(statuses) + 1) + 3,
+             column_config={
+                 "Model": st.column_config.TextColumn(pinned=True),
+                 "Time per photo": st.column_config.TextColumn(
+                     width="medium", help="The median over the photos this model has run in the "
+                                          "app on this computer (×: how many), and its engine.")})
+st.caption(f"Weights live in `{model_home()}` (set the DEPTHVIZ_HOME environment variable to use "
+           "another folder).")
+
+missing = [status for status in statuses if not status.weights_present]
+if missing:
+    st.subheader("Add weights")
+    for status in missing:
+        with st.expander(f"{status.title} · `{status.weights_file}`"):
+            add_weights(status)

@@ -4,11 +4,14 @@
     model = depthviz.load_model("midas_small")
     depth = model.predict(rgb)            # HxW float32, larger = nearer
     heat = depthviz.colorize(depth, cmap="inferno")
+    png = depthviz.heatmap_png(depth, cmap="inferno")   # the same pixels as PNG file bytes
+    mesh = depthviz.to_mesh(rgb, depth)  # trimesh.Trimesh; depthviz.to_points: a PointCloud
 """
 
 from .colorize import colorize, colormap_names
-from .errors import (DepthvizError, EngineUnavailable, ImageError, UnknownColormap, UnknownModel,
-                     WeightsUnavailable)
+from .errors import (DepthvizError, EngineUnavailable, ImageError, ImageTooLarge, UnknownColormap,
+                     UnknownModel, WeightsUnavailable)
+from .export import heatmap_png
 from .images import load_image
 from .models import available_models, fetch_weights, load_model
 from .models.base import DepthModel
@@ -18,6 +21,7 @@ __all__ = [
     "DepthvizError",
     "EngineUnavailable",
     "ImageError",
+    "ImageTooLarge",
     "UnknownColormap",
     "UnknownModel",
     "WeightsUnavailable",
@@ -25,7 +29,21 @@ __all__ = [
     "colorize",
     "colormap_names",
     "fetch_weights",
+    "heatmap_png",
     "load_image",
     "load_model",
+    "to_mesh",
+    "to_points",
 ]
 __version__ = "0.1.0"
+
+#: Imported on first use: trimesh takes about a second to import, the CLI and app start faster.
+_LAZY = {"to_mesh": "scene3d", "to_points": "scene3d"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'depthviz' has no attribute '{name}'")

@@ -9,29 +9,33 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from .colorize import DEFAULT_COLORMAP, colorize
+from .colorize import DEFAULT_COLORMAP
 from .export import FORMAT_SUFFIXES, encode
+from .naming import output_stems
 
 
 def unique_stems(names: Iterable[str]) -> list[str]:
-    """Safe file stems for uploaded names: folders dropped (no "../" in a ZIP), "-2", "-3" ...
-    added where two would collide (photo.jpg and photo.png)."""
+    """Stems for uploaded names by the CLI's rule (`naming.output_stems`: photo.jpg -> photo,
+    but photo.jpg and photo.png -> photo.jpg, photo.png), folders dropped (no "../" in a ZIP);
+    the very same name uploaded twice gets "-2", "-3" ... (the CLI reports that as a conflict)."""
     taken: set[str] = set()
     stems = []
-    for name in names:
-        stem = PurePosixPath(name.replace("\\", "/")).stem or "image"
+    base_names = [PurePosixPath(name.replace("\\", "/")).name or "image" for name in names]
+    for stem in output_stems(base_names):
         candidate, count = stem, 1
-        while candidate.lower() in taken:
+        while candidate.casefold() in taken:
             count += 1
             candidate = f"{stem}-{count}"
-        taken.add(candidate.lower())
+        taken.add(candidate.casefold())
         stems.append(candidate)
     return stems
 
 
 def zip_results(results: Sequence[tuple[str, np.ndarray]], formats: Sequence[str] = ("heatmap",),
-                cmap: str = DEFAULT_COLORMAP, invert: bool = False) -> bytes:
+                cmap: str = DEFAULT_COLORMAP, invert: bool = False, *,
+                metric: bool = False) -> bytes:
     """(file name, depth) pairs -> ZIP bytes with e.g. photo.heatmap.png, photo.depth16.png.
+    `metric`: the depths are 1/metres (a metric model): millimetre PNGs and metre .npy files.
 
     Entries are stored uncompressed: PNGs are compressed already and .npy barely shrinks.
     """
@@ -41,7 +45,7 @@ def zip_results(results: Sequence[tuple[str, np.ndarray]], formats: Sequence[str
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
         for stem, (_name, depth) in zip(unique_stems(name for name, _ in results), results):
-            heatmap = colorize(depth, cmap=cmap, invert=invert) if "heatmap" in formats else None
             for fmt in formats:
-                archive.writestr(stem + FORMAT_SUFFIXES[fmt], encode(fmt, depth, heatmap))
+                archive.writestr(stem + FORMAT_SUFFIXES[fmt],
+                                 encode(fmt, depth, cmap, invert, metric=metric))
     return buffer.getvalue()

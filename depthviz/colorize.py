@@ -9,10 +9,18 @@ import cv2
 import numpy as np
 
 from .errors import UnknownColormap
+from .parallel import map_strips
 
 #: matplotlib's perceptually uniform sequential maps: listed first in pickers.
 PERCEPTUAL_COLORMAPS = ("inferno", "magma", "plasma", "viridis", "cividis")
 DEFAULT_COLORMAP = "inferno"
+#: Maps that suit depth, offered first: the perceptually uniform ones, turbo (a smooth rainbow
+#: with more contrast) and Spectral (diverging, popular in depth papers).
+DEPTH_COLORMAPS = (*PERCEPTUAL_COLORMAPS, "turbo", "Spectral")
+#: Below this many colours a map is qualitative (Set1, tab10, ...): categories, not distances.
+_QUALITATIVE_BELOW = 256
+#: Misc maps whose colours repeat along the scale: near and far get the same colour.
+_REPEATING = ("flag", "prism")
 
 ValueRange = tuple[float, float]
 
@@ -26,6 +34,31 @@ def colormap_names() -> list[str]:
                      if not name.endswith("_r") and name not in PERCEPTUAL_COLORMAPS),
                     key=str.lower)
     return [*PERCEPTUAL_COLORMAPS, *others]
+
+
+@lru_cache(maxsize=2)
+def colormap_choices(more: bool = False) -> tuple[str, ...]:
+    """What a colormap picker offers: the maps that suit depth, then with `more` every other
+    distinct map. Each map appears once: aliases (gray/grey/gist_gray) and reversed twins
+    (binary is gray upside down; `invert` does that) are merged, keeping the plainest name.
+    Qualitative and repeating maps, which show categories rather than distances, are left out;
+    `colormap_names()` still lists (and the CLI still accepts) every name."""
+    import matplotlib
+
+    if not more:
+        return DEPTH_COLORMAPS
+    usable = [name for name in colormap_names() if name not in _REPEATING
+              and matplotlib.colormaps[name].N >= _QUALITATIVE_BELOW]
+    plainest_first = sorted(usable, key=lambda name: (name not in DEPTH_COLORMAPS,
+                                                      name.startswith("gist_"), len(name),
+                                                      name.lower()))
+    kept: dict[bytes, str] = {}
+    for name in plainest_first:
+        lut = colormap_lut(name)
+        kept.setdefault(min(lut.tobytes(), lut[::-1].tobytes()), name)
+    distinct = set(kept.values())
+    return (*DEPTH_COLORMAPS, *(name for name in usable
+                                if name in distinct and name not in DEPTH_COLORMAPS))
 
 
 @lru_cache(maxsize=None)
@@ -81,10 +114,17 @@ def colour_levels(depth: np.ndarray, value_range: Optional[ValueRange] = None,
     """Depth -> uint8 LUT index 0..255, as `normalize` scaled to 255 and rounded.
 
     A finite map (the usual case) takes one saturating OpenCV pass instead of numpy's half a
-    dozen over a 12 MP float array; NaN and infinities go through `normalize`.
+    dozen over a 12 MP float array, in row strips on every core; NaN and infinities go through
+    `normalize`.
     """
     depth = np.asarray(depth, dtype=np.float32)
-    own_low, own_high = float(np.min(depth)), float(np.max(depth))
+    height, width = depth.shape[0], int(np.prod(depth.shape[1:]))
+    extremes = map_strips(lambda start, stop: (np.min(depth[start:stop]),
+                                               np.max(depth[start:stop])), height, width)
+    own_low = float(min(low for low, _ in extremes))  # NaN if any strip holds one
+    own_high = float(max(high for _, high in extremes))
+    if any(np.isnan(low) or np.isnan(high) for low, high in extremes):
+        own_low = own_high = float("nan")
     if not (np.isfinite(own_low) and np.isfinite(own_high)):
         unit = normalize(depth, value_range)
         if invert:
@@ -94,4 +134,9 @@ def colour_levels(depth: np.ndarray, value_range: Optional[ValueRange] = None,
     span = high - low
     scale = 255.0 / span if span > 0 and np.isfinite(span) else 0.0
     alpha, beta = (-scale, 255.0 + low * scale) if invert else (scale, -low * scale)
-    return cv2.addWeighted(depth, alpha, depth, 0.0, beta, dtype=cv2.CV_8U)
+    depth = np.ascontiguousarray(depth)
+    levels = np.empty(depth.shape, np.uint8)
+    map_strips(lambda start, stop: cv2.addWeighted(
+        depth[start:stop], alpha, depth[start:stop], 0.0, beta, dst=levels[start:stop],
+        dtype=cv2.CV_8U), height, width)
+    return levels

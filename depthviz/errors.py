@@ -1,5 +1,7 @@
 """Typed errors whose messages a person can act on (the app shows them verbatim)."""
 
+from pathlib import Path
+
 
 class DepthvizError(Exception):
     """Base class for every error depthviz raises on purpose."""
@@ -7,6 +9,10 @@ class DepthvizError(Exception):
 
 class ImageError(DepthvizError, ValueError):
     """The input could not be used as a photo (not an image, truncated, too large, ...)."""
+
+
+class ImageTooLarge(ImageError):
+    """The photo has more bytes or pixels than the limits allow (HTTP 413 in the service)."""
 
 
 class VideoError(DepthvizError, ValueError):
@@ -18,7 +24,20 @@ class UnknownColormap(DepthvizError, ValueError):
 
 
 class WeightsUnavailable(DepthvizError, FileNotFoundError):
-    """A model's weights are not on disk and could not be fetched."""
+    """A model's weights are not on disk and could not be fetched (or a file is not usable).
+
+    The message is worded for Python callers; the facts travel with it so that each front end
+    (the app, the CLI) can say what to do in its own words: `weights_file` (e.g.
+    "midas_v21_small_256.pt"), `folder` (where it belongs), `origin` (where it comes from)
+    and `reason` (why fetching failed, in plain words; None when no fetch was tried).
+    """
+
+    def __init__(self, message: str, *, weights_file: str | None = None, folder: Path | None = None,
+                 origin: str | None = None, reason: str | None = None):
+        super().__init__(message)
+        # not `filename`: OSError would put that in front of the message
+        self.weights_file, self.folder = weights_file, folder
+        self.origin, self.reason = origin, reason
 
 
 class UnknownModel(DepthvizError, KeyError):

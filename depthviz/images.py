@@ -8,6 +8,7 @@ decoded (pixel bombs), and every failure becomes an ImageError with a readable r
 from __future__ import annotations
 
 import io
+import math
 import os
 from pathlib import Path
 from typing import BinaryIO, Union
@@ -16,7 +17,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
-from .errors import ImageError
+from .errors import ImageError, ImageTooLarge
 
 ImageSource = Union[bytes, bytearray, memoryview, str, os.PathLike, BinaryIO, Image.Image]
 
@@ -29,12 +30,26 @@ IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".jpe", ".jfif", ".mpo", ".png", ".webp", "
 DEFAULT_MAX_PIXELS = 80_000_000
 #: Longest side we accept; OpenCV's resize/remap index with 16-bit signed integers.
 MAX_SIDE = 32767
+#: Diagonal of a 35 mm film frame (36 x 24 mm): "35 mm equivalent" focal lengths refer to it.
+FILM_35MM_DIAGONAL_MM = math.hypot(36.0, 24.0)
+#: EXIF tags: the Exif sub-IFD, FocalLengthIn35mmFilm in it, and Orientation.
+EXIF_IFD, FOCAL_LENGTH_35MM, ORIENTATION = 0x8769, 0xA405, 0x0112
+#: Default photo upload limit in MiB: the app's photo and video uploaders' (webapp.MEDIA_UPLOAD_MB)
+#: and the HTTP service's.
+DEFAULT_MAX_UPLOAD_MB = 50
 
 
 def max_pixels_default() -> int:
     """The pixel limit, overridable with the DEPTHVIZ_MAX_PIXELS environment variable."""
     value = os.environ.get("DEPTHVIZ_MAX_PIXELS")
     return int(value) if value else DEFAULT_MAX_PIXELS
+
+
+def max_upload_bytes_default() -> int:
+    """The upload limit in bytes, overridable with DEPTHVIZ_MAX_UPLOAD_MB (the service's; the
+    app's is Streamlit's server.maxUploadSize)."""
+    value = os.environ.get("DEPTHVIZ_MAX_UPLOAD_MB")
+    return int(float(value) * 1024 * 1024) if value else DEFAULT_MAX_UPLOAD_MB * 1024 * 1024
 
 
 def load_image(source: ImageSource, *, max_pixels: int | None = None) -> np.ndarray:
@@ -63,7 +78,36 @@ def load_image(source: ImageSource, *, max_pixels: int | None = None) -> np.ndar
         except ImageError:
             raise
         except Exception as exc:  # Pillow raises many types for broken data
-            raise ImageError(f"The image data is damaged or truncated ({img.format}): {exc}") from exc
+            raise ImageError(damaged_message(img.format, exc)) from exc
+
+
+def damaged_message(image_format: str, exc: Exception) -> str:
+    """Why a photo whose header was fine still did not decode, without Pillow's internals
+    ("18 bytes not processed")."""
+    what = "part of the file is missing" if "truncated" in str(exc) else "it cannot be decoded"
+    return (f"The image data is damaged or truncated ({image_format}): {what}. Copy or "
+            "download it again, or re-save it in an image editor.")
+
+
+def exif_fov_deg(source: ImageSource) -> float | None:
+    """The photo's horizontal field of view in degrees, from its EXIF 35 mm-equivalent focal
+    length (for the 3D views' camera), or None when the photo does not record it.
+
+    The equivalent focal length matches the photo's diagonal to a 35 mm frame's, so this holds
+    for any aspect ratio; the width is taken as shown (EXIF orientation applied)."""
+    try:
+        img = source if isinstance(source, Image.Image) else open_image(read_bytes(source))
+        exif = img.getexif()
+        focal_35mm = float(exif.get_ifd(EXIF_IFD).get(FOCAL_LENGTH_35MM) or 0)
+        width, height = img.size
+    except (ImageError, OSError, ValueError, TypeError):
+        return None
+    if not focal_35mm > 0:
+        return None
+    if exif.get(ORIENTATION) in (5, 6, 7, 8):  # stored sideways: shown width is stored height
+        width, height = height, width
+    focal_px = math.hypot(width, height) * focal_35mm / FILM_35MM_DIAGONAL_MM
+    return math.degrees(2.0 * math.atan(width / 2.0 / focal_px))
 
 
 def read_bytes(source: ImageSource) -> bytes:
@@ -91,7 +135,7 @@ def open_image(data: bytes) -> Image.Image:
     try:
         return Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
     except Image.DecompressionBombError as exc:  # Pillow's own, far larger, limit
-        raise ImageError(
+        raise ImageTooLarge(
             "The image claims far more pixels than can be processed safely (a decompression bomb?)."
         ) from exc
     except Exception as exc:
@@ -106,12 +150,12 @@ def check_size(width: int, height: int, max_pixels: int) -> None:
     if width < 1 or height < 1:
         raise ImageError(f"The image has no pixels ({width}x{height}).")
     if width * height > max_pixels:
-        raise ImageError(
+        raise ImageTooLarge(
             f"The image is {width}x{height} = {width * height / 1e6:.0f} megapixels; "
             f"the limit is {max_pixels / 1e6:.0f} megapixels. Downscale it and try again."
         )
     if max(width, height) > MAX_SIDE:
-        raise ImageError(
+        raise ImageTooLarge(
             f"The image is {width}x{height}; sides longer than {MAX_SIDE} pixels are not supported."
         )
 

@@ -8,17 +8,25 @@ the same `ModelSpec`, so they write the same bytes.
 from __future__ import annotations
 
 import os
-from collections import defaultdict
-from dataclasses import dataclass
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Iterator, Optional, Sequence
 
-from .colorize import DEFAULT_COLORMAP, colorize
+from .colorize import DEFAULT_COLORMAP
 from .errors import DepthvizError
 from .export import FORMAT_SUFFIXES, encode, write_atomic
-from .images import IMAGE_EXTENSIONS, load_image
+from .export3d import SCENE_FORMAT_SUFFIXES, encode_scene
+from .images import IMAGE_EXTENSIONS, exif_fov_deg, load_image
 from .models import DEFAULT_MODEL, load_model
+from .naming import output_stems
 from .models.base import DepthModel
+from .parallax import DEFAULT_STEREO_STRENGTH
+
+#: Every output format the batch writes -> the suffix appended to the input's stem: the depth
+#: maps (export.py) and the 3D outputs, which need the photo too (export3d.py).
+OUTPUT_SUFFIXES = {**FORMAT_SUFFIXES, **SCENE_FORMAT_SUFFIXES}
 
 
 @dataclass(frozen=True)
@@ -29,7 +37,7 @@ class ImageJob:
     relative_stem: Path  # e.g. trip1/img03 for <folder>/trip1/img03.jpg
 
     def outputs(self, out_dir: Path, formats: Sequence[str]) -> list[Path]:
-        return [out_dir / self.relative_stem.with_name(self.relative_stem.name + FORMAT_SUFFIXES[f])
+        return [out_dir / self.relative_stem.with_name(self.relative_stem.name + OUTPUT_SUFFIXES[f])
                 for f in formats]
 
 
@@ -40,9 +48,17 @@ class ModelSpec:
     name: str = DEFAULT_MODEL
     weights: Optional[Path] = None
     engine: str = "auto"
+    input_size: Optional[int] = None  # network input side; None = the model's official size
+    precision: str = "auto"  # see load_model
+    mode: str = "latency"  # "throughput" for batches (run_local, Ray workers)
 
     def load(self) -> DepthModel:
-        return load_model(self.name, weights=self.weights, engine=self.engine)
+        return load_model(self.name, weights=self.weights, engine=self.engine,
+                          input_size=self.input_size, precision=self.precision, mode=self.mode)
+
+    def for_batches(self) -> "ModelSpec":
+        """The same model in throughput mode: more images per second, each one a little slower."""
+        return replace(self, mode="throughput")
 
 
 @dataclass(frozen=True)
@@ -53,6 +69,7 @@ class OutputSettings:
     formats: tuple[str, ...] = ("heatmap",)
     cmap: str = DEFAULT_COLORMAP
     invert: bool = False
+    stereo_strength: float = DEFAULT_STEREO_STRENGTH  # the stereo and anaglyph formats'
 
 
 @dataclass(frozen=True)
@@ -106,20 +123,12 @@ def _absolute(path: Path) -> Path:
 
 
 def name_outputs(found: Iterable[tuple[Path, Path]]) -> list[ImageJob]:
-    """Name outputs after the input's stem (trip1/img03.heatmap.png); inputs that would share a
-    name (img.jpg and img.png in one folder) keep their extension instead (img.jpg.heatmap.png,
-    img.png.heatmap.png), so neither overwrites the other. (The same relative path from two
-    input folders is still one name: `plan_batch` reports it as a conflict.)"""
+    """Name outputs by `naming.output_stems` (trip1/img03.heatmap.png; img.jpg and img.png in one
+    folder keep their extension: img.jpg.heatmap.png). The same relative path from two input
+    folders is still one name: `plan_batch` reports it as a conflict."""
     found = list(found)
-    names_per_stem: dict[str, set[str]] = defaultdict(set)
-    for _, relative in found:
-        names_per_stem[_name_key(relative.with_suffix(""))].add(_name_key(relative))
-    jobs = []
-    for source, relative in found:
-        stem = relative.with_suffix("")
-        shared = len(names_per_stem[_name_key(stem)]) > 1
-        jobs.append(ImageJob(source, relative if shared else stem))
-    return jobs
+    stems = output_stems([relative.as_posix() for _, relative in found])
+    return [ImageJob(source, Path(stem)) for (source, _), stem in zip(found, stems)]
 
 
 def _name_key(relative: Path) -> str:
@@ -150,13 +159,20 @@ def plan_batch(jobs: Sequence[ImageJob], settings: OutputSettings, overwrite: bo
 
 
 def process_image(model: DepthModel, job: ImageJob, out_dir: Path, formats: Sequence[str],
-                  cmap: str, invert: bool) -> list[Path]:
-    """Predict one file and write each requested format atomically; returns the paths written."""
-    depth = model.predict(load_image(job.source))
-    heatmap = colorize(depth, cmap=cmap, invert=invert) if "heatmap" in formats else None
+                  cmap: str, invert: bool,
+                  stereo_strength: float = DEFAULT_STEREO_STRENGTH) -> list[Path]:
+    """Predict one file and write each requested format atomically; returns the paths written.
+    3D formats use the photo's EXIF field of view when it has one."""
+    rgb = load_image(job.source)
+    depth = model.predict(rgb)
+    fov_deg = exif_fov_deg(job.source) if set(formats) & set(SCENE_FORMAT_SUFFIXES) else None
     written = []
     for fmt, target in zip(formats, job.outputs(out_dir, formats)):
-        write_atomic(target, encode(fmt, depth, heatmap))
+        if fmt in SCENE_FORMAT_SUFFIXES:
+            data = encode_scene(fmt, rgb, depth, model.metric, fov_deg, stereo_strength)
+        else:
+            data = encode(fmt, depth, cmap, invert, metric=model.metric)
+        write_atomic(target, data)
         written.append(target)
     return written
 
@@ -165,7 +181,7 @@ def run_task(model: DepthModel, task: Task, settings: OutputSettings) -> Outcome
     """`process_image` that never raises: one bad file must not stop a million-photo batch."""
     try:
         process_image(model, task.job, settings.out_dir, task.formats, settings.cmap,
-                      settings.invert)
+                      settings.invert, settings.stereo_strength)
     except (DepthvizError, OSError) as exc:
         return Outcome(task.job.source, str(exc) or type(exc).__name__)
     except Exception as exc:  # a bug or a library failure on odd data: report it, keep going
@@ -174,10 +190,26 @@ def run_task(model: DepthModel, task: Task, settings: OutputSettings) -> Outcome
 
 
 def run_local(tasks: Sequence[Task], settings: OutputSettings, spec: ModelSpec) -> Iterator[Outcome]:
-    """The local engine: one model in this process, the images one after another (the engine
-    already uses every core for each image)."""
+    """The local engine: one model in this process, in throughput mode."""
     if not tasks:
         return
-    model = spec.load()
-    for task in tasks:
-        yield run_task(model, task, settings)
+    yield from run_tasks(spec.for_batches().load(), tasks, settings)
+
+
+def run_tasks(model: DepthModel, tasks: Iterable[Task], settings: OutputSettings) -> Iterator[Outcome]:
+    """`run_task` on each task, keeping the engine's `parallel_requests` images in flight (one
+    per OpenVINO stream in throughput mode; decoding and encoding overlap too), outcomes in
+    task order. Only that many images are in memory at once."""
+    in_flight = model.engine.parallel_requests
+    if in_flight <= 1:
+        for task in tasks:
+            yield run_task(model, task, settings)
+        return
+    with ThreadPoolExecutor(in_flight, thread_name_prefix="depthviz-batch") as pool:
+        pending: deque = deque()
+        for task in tasks:
+            pending.append(pool.submit(run_task, model, task, settings))
+            if len(pending) >= in_flight:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Iterator, Optional, Sequence
 
 from .errors import DepthvizError
-from .pipeline import ImageJob, ModelSpec, Outcome, OutputSettings, Task, run_task
+from .pipeline import ImageJob, ModelSpec, Outcome, OutputSettings, Task, run_tasks
 
 #: Images per block handed to a worker: small enough to spread the work and move the progress
 #: bar often, large enough that Ray's per-block overhead stays negligible on a million photos.
@@ -32,9 +32,9 @@ class DepthWorker:
         self.settings = settings
 
     def __call__(self, batch: dict) -> dict:
-        outcomes = [run_task(self.model, task_from_row(source, stem, formats), self.settings)
-                    for source, stem, formats in zip(batch["source"], batch["relative_stem"],
-                                                     batch["formats"])]
+        tasks = (task_from_row(source, stem, formats) for source, stem, formats in zip(
+            batch["source"], batch["relative_stem"], batch["formats"]))
+        outcomes = list(run_tasks(self.model, tasks, self.settings))
         return {"source": [str(outcome.source) for outcome in outcomes],
                 "error": [outcome.error or "" for outcome in outcomes]}
 
@@ -80,6 +80,7 @@ def run_on_ray(tasks: Sequence[Task], settings: OutputSettings, spec: ModelSpec,
     pool_size = min(len(tasks), workers or max(1, int(ray.cluster_resources().get("CPU", 1))))
     rows_per_block = max(1, min(MAX_ROWS_PER_BLOCK,
                                 math.ceil(len(tasks) / (pool_size * BLOCKS_PER_WORKER))))
+    spec = spec.for_batches()
     dataset = ray.data.from_items([task_to_row(task) for task in tasks],
                                   override_num_blocks=math.ceil(len(tasks) / rows_per_block))
     # Starts with every worker but runs with as few as one: a busy cluster delays, never blocks.

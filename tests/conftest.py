@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import shutil
 from pathlib import Path
 
@@ -67,9 +66,3 @@ def coffee() -> np.ndarray:
     from skimage import data
 
     return data.coffee()
-
-
-def jpeg_bytes(rgb: np.ndarray, **save_args) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(rgb).save(buffer, format="JPEG", quality=92, **save_args)
-    return buffer.getvalue()

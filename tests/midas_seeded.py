@@ -32,18 +32,21 @@ def seeded_state_dict() -> dict:
         if name.endswith("num_batches_tracked"):
             state[name] = torch.tensor(0)
             continue
-        if name.endswith("running_var"):
-            values = rng.uniform(0.75, 1.25, shape)
-        elif name.endswith("running_mean"):
-            values = rng.normal(0.0, 0.05, shape)
-        elif len(shape) == 1 and name.endswith(".weight"):
-            values = rng.uniform(0.8, 1.2, shape)
-        elif len(shape) == 1:
-            values = rng.normal(0.0, 0.02, shape)
-        else:
-            values = rng.normal(0.0, np.sqrt(2 / np.prod(shape[1:])), shape)
-        state[name] = torch.from_numpy(values.astype(np.float32))
+        state[name] = torch.from_numpy(seeded_value(rng, name, shape).astype(np.float32))
     return state
+
+
+def seeded_value(rng: np.random.Generator, name: str, shape: tuple[int, ...]) -> np.ndarray:
+    """The seeding rule's table for one tensor (other than num_batches_tracked)."""
+    if name.endswith("running_var"):
+        return rng.uniform(0.75, 1.25, shape)
+    if name.endswith("running_mean"):
+        return rng.normal(0.0, 0.05, shape)
+    if len(shape) == 1 and name.endswith(".weight"):
+        return rng.uniform(0.8, 1.2, shape)
+    if len(shape) == 1:
+        return rng.normal(0.0, 0.02, shape)
+    return rng.normal(0.0, np.sqrt(2 / np.prod(shape[1:])), shape)
 
 
 def write_seeded_checkpoint(path: Path) -> Path:

@@ -33,14 +33,14 @@ def test_offline_default_falls_back_to_fastdepth_with_one_line(model_home):
     assert len(app.warning) == 1
     warning = app.warning[0].value
     assert "midas_v21_small_256.pt" in warning and str(model_home) in warning
-    assert warning.endswith("Using FastDepth for now.")
+    assert warning.startswith("MiDaS v2.1 small has no weights here, so FastDepth runs: ")
     assert not app.error
     assert ran_on(app, "FastDepth", "fastdepth")
     assert summary(app).endswith(" · 600×400 px")  # the default example, coffee
     assert app.selectbox(key="model").value == "midas_small"
     assert [image.captions for image in app.image][:2] == [["coffee.png"], ["Depth (inferno)"]]
     assert [button.label for button in app.download_button] == [
-        "Heatmap PNG", "16-bit depth PNG", "Depth .npy"]
+        "Heatmap PNG", "16-bit depth PNG", "Depth .npy", "8-bit grey PNG", "Depth .pfm"]
 
 
 def test_upload_is_computed_and_downloaded_at_full_resolution(model_home, downloads, fastdepth):
@@ -55,7 +55,7 @@ def test_upload_is_computed_and_downloaded_at_full_resolution(model_home, downlo
     assert depth.shape == (1600, 2400) and depth.dtype == np.float32
     expected = fastdepth.predict(depthviz.load_image(upload))  # the same model outside the app
     np.testing.assert_allclose(depth, expected, rtol=1e-3, atol=1e-3 * float(np.ptp(expected)))
-    heatmap = decode_png(downloads["big.heatmap.png"]())
+    heatmap = decode_png(downloads["big.inferno.heatmap.png"]())
     np.testing.assert_array_equal(heatmap, depthviz.colorize(depth, "inferno"))
     depth16 = decode_png(downloads["big.depth16.png"]())
     assert depth16.shape == (1600, 2400) and depth16.dtype == np.uint16
@@ -101,14 +101,14 @@ def test_too_many_pixels_is_refused_before_decoding(model_home, monkeypatch):
 
 def test_colormap_invert_and_views_never_rerun_the_network(model_home, predictions, downloads):
     app = run_app()
-    first = downloads["coffee.heatmap.png"]()
+    first = downloads["coffee.inferno.heatmap.png"]()
     app.selectbox(key="cmap").select("viridis")
     rerun(app)
     assert app.image[1].captions == ["Depth (viridis)"]
-    viridis = downloads["coffee.heatmap.png"]()
+    viridis = downloads["coffee.viridis.heatmap.png"]()
     app.toggle(key="invert").set_value(True)
     rerun(app)
-    inverted = downloads["coffee.heatmap.png"]()
+    inverted = downloads["coffee.viridis_r.heatmap.png"]()
     for view, slider_key in (("Slider", "wipe"), ("Overlay", "opacity")):
         app.button_group(key="view").set_value(view)
         rerun(app)

@@ -16,8 +16,9 @@ from depthviz.archive import unique_stems, zip_results
 def test_stems_are_unique_and_never_leave_the_archive():
     names = ["photo.jpg", "photo.png", "PHOTO.webp", "photo-2.jpg", "../../etc/passwd.png",
              "C:\\Users\\me\\trip.jpg", "noext"]
-    assert unique_stems(names) == ["photo", "photo-2", "PHOTO-3", "photo-2-2", "passwd", "trip",
-                                   "noext"]
+    assert unique_stems(names) == ["photo.jpg", "photo.png", "PHOTO.webp", "photo-2", "passwd",
+                                   "trip", "noext"]  # the CLI's rule (tests/test_naming.py)
+    assert unique_stems(["a.jpg", "a.jpg", "a-2.png"]) == ["a", "a-2", "a-2-2"]
 
 
 def test_zip_holds_each_format_of_each_result():
@@ -28,7 +29,7 @@ def test_zip_holds_each_format_of_each_result():
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert archive.namelist() == ["a.heatmap.png", "a.depth16.png", "a.depth.npy",
                                       "b.heatmap.png", "b.depth16.png", "b.depth.npy"]
-        heatmap = np.asarray(Image.open(io.BytesIO(archive.read("a.heatmap.png"))))
+        heatmap = np.asarray(Image.open(io.BytesIO(archive.read("a.heatmap.png"))).convert("RGB"))
         depth16 = np.asarray(Image.open(io.BytesIO(archive.read("a.depth16.png"))))
         depth = np.load(io.BytesIO(archive.read("a.depth.npy")))
     np.testing.assert_array_equal(heatmap, colorize(near_right, "viridis", invert=True))

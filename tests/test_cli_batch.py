@@ -77,7 +77,7 @@ def test_a_folder_tree_is_mirrored_and_a_broken_file_fails_alone(photos, tmp_pat
     assert len(failure_lines) == 1 and "damaged" in failure_lines[0]
     assert "6 written, 0 skipped (already done), 1 failed" in captured.out
     # Each output matches its own input's size (no mix-up between files).
-    heat = np.asarray(Image.open(out / "trip1/deep/cat.heatmap.png"))
+    heat = np.asarray(Image.open(out / "trip1/deep/cat.heatmap.png").convert("RGB"))
     assert heat.shape == (120, 160, 3)
     assert np.load(out / "top.depth.npy").shape == (120, 160)
 
@@ -167,11 +167,15 @@ def test_an_interrupted_run_leaves_no_partial_file_and_resumes(photos, tmp_path,
     assert predict(str(photos), "--out", str(out), "--format", "heatmap", "npy") == INTERRUPTED
     assert "run the same command again to resume" in capsys.readouterr().err.lower()
     files = [p for p in out.rglob("*") if p.is_file()]
-    assert len(files) == 2 * 3 and not [p for p in files if p.name.endswith(".part")]
+    assert not [p for p in files if p.name.endswith(".part")]
+    # Photos before the fourth are done; in throughput mode one more may have been in flight
+    # (pipeline.run_tasks) and is then finished too: every image has both files or none.
+    done = len(files) // 2
+    assert len(files) % 2 == 0 and 3 <= done <= 4
 
     calls.clear()
     assert predict(str(photos), "--out", str(out), "--format", "heatmap", "npy") == 0
-    assert len(calls) == len(GOOD) - 3
+    assert len(calls) == len(GOOD) - done
     assert len(list(out.rglob("*.depth.npy"))) == len(GOOD)
 
 

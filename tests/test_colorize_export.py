@@ -68,7 +68,8 @@ def test_fixed_value_range_keeps_colours_stable():
 
 def test_heatmap_png_round_trips_in_rgb_order():
     heat = depthviz.colorize(RAMP, cmap="plasma")
-    decoded = cv2.cvtColor(cv2.imdecode(np.frombuffer(heatmap_png(heat), np.uint8), cv2.IMREAD_COLOR),
+    png = heatmap_png(RAMP, cmap="plasma")
+    decoded = cv2.cvtColor(cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR),
                            cv2.COLOR_BGR2RGB)
     np.testing.assert_array_equal(decoded, heat)
 

@@ -173,5 +173,5 @@ def test_a_file_that_is_not_a_video_is_a_clear_error(tmp_path, capsys):
     (tmp_path / "notes.mp4").write_text("hello, not a video")
     out = tmp_path / "out.mp4"
     assert main(["video", str(tmp_path / "notes.mp4"), "--out", str(out), "--model", "fastdepth"]) == 2
-    assert "not a video we can read" in capsys.readouterr().err
+    assert "not a video depthviz can read" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == [tmp_path / "notes.mp4"]  # no output, no temporary

@@ -13,6 +13,10 @@ import numpy as np
 
 class Engine(Protocol):
     name: str
+    #: The arithmetic it runs at: "f32", or a reduced one ("bf16", "int8") on OpenVINO.
+    precision: str
+    #: Calls to keep in flight for full throughput (OpenVINO's streams; 1 elsewhere).
+    parallel_requests: int
 
     def run(self, batch: np.ndarray) -> np.ndarray:
         """N x 3 x h x w float32 -> N x h' x w' float32 raw network output."""

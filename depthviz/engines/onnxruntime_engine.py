@@ -10,6 +10,8 @@ import onnxruntime
 
 class OnnxRuntimeEngine:
     name = "onnxruntime"
+    precision = "f32"
+    parallel_requests = 1  # its intra-op threads already use every core for one batch
 
     def __init__(self, onnx_path: Path):
         options = onnxruntime.SessionOptions()

@@ -8,6 +8,8 @@ import torch
 
 class TorchEngine:
     name = "torch"
+    precision = "f32"
+    parallel_requests = 1  # torch already uses every core for one batch
 
     def __init__(self, module: torch.nn.Module):
         self.module = module.eval()

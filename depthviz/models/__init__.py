@@ -8,15 +8,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from ..engines.precision import MODES, PRECISIONS
 from ..errors import DepthvizError, EngineUnavailable, UnknownModel, WeightsUnavailable
-from ..weights import Progress, resolve
+from ..weights import Progress, install, resolve
 from .base import DepthModel, ModelFamily
+from .depth_anything_v2 import depth_anything_v2_models
 from .fastdepth import FastDepth
 from .midas import MidasSmall
 
 log = logging.getLogger("depthviz")
 
-REGISTRY: dict[str, ModelFamily] = {family.name: family for family in (MidasSmall(), FastDepth())}
+REGISTRY: dict[str, ModelFamily] = {
+    family.name: family for family in (MidasSmall(), FastDepth(), *depth_anything_v2_models())}
 DEFAULT_MODEL = "midas_small"
 OFFLINE_MODEL = "fastdepth"
 
@@ -26,7 +29,13 @@ class ModelStatus:
     """What `available_models()` reports for one model."""
 
     name: str
+    title: str  # short display name
     description: str
+    licence: str  # e.g. "Apache-2.0", "CC-BY-NC-4.0"
+    non_commercial: bool  # the weights' licence forbids commercial use
+    metric: bool  # predicts metres (predict() gives 1/metres)
+    parameters: int
+    input_size: Optional[int]  # official network input side in pixels
     weights_file: str
     weights_origin: str
     weights_path: Optional[Path]  # None when no usable copy is on disk
@@ -56,7 +65,13 @@ def model_status(family: ModelFamily, weights_path: Optional[Path]) -> ModelStat
     auto_engine, auto_reason = auto_engine_choice(family, weights_path)
     return ModelStatus(
         name=family.name,
+        title=family.title,
         description=family.description,
+        licence=family.licence,
+        non_commercial=family.non_commercial,
+        metric=family.metric,
+        parameters=family.parameters,
+        input_size=family.input_size,
         weights_file=family.weights.filename,
         weights_origin=family.weights.origin,
         weights_path=weights_path,
@@ -78,14 +93,17 @@ def auto_engine_choice(family: ModelFamily, weights_path: Optional[Path]) -> tup
     return verdict.fastest, verdict.describe()
 
 
-def choose_engine(family: ModelFamily, weights_path: Path) -> str:
-    """engine="auto": the fastest engine that passes its accuracy check on this machine.
+def choose_engine(family: ModelFamily, weights_path: Path, precision: str = "auto") -> str:
+    """engine="auto": the fastest engine that passes its accuracy check on this machine (at
+    `precision`: a reduced one runs on OpenVINO only).
 
     The first load converts the network to OpenVINO and checks it against the reference engine
     (seconds); later loads read the cached verdict.
     """
     if "openvino" not in family.engines:
         return family.reference_engine
+    if precision not in ("auto", "f32"):
+        return "openvino"
     try:
         from ..engines import openvino_engine
 
@@ -95,27 +113,43 @@ def choose_engine(family: ModelFamily, weights_path: Path) -> str:
                     family.name, exc, family.reference_engine)
         return family.reference_engine
     log.info("engine=auto for %s: %s", family.name, verdict.describe())
-    return verdict.fastest
+    return verdict.fastest if precision == "auto" else verdict.fastest_at(precision)
 
 
 def load_model(name: str = DEFAULT_MODEL, weights: Optional[str | os.PathLike] = None,
-               engine: str = "auto", *, download: bool = True,
+               engine: str = "auto", *, input_size: Optional[int] = None,
+               precision: str = "auto", mode: str = "latency", download: bool = True,
                progress: Optional[Progress] = None) -> DepthModel:
     """Load a model by name. Weights: `weights` if given, else cached, else fetched.
 
-    Raises UnknownModel, WeightsUnavailable (offline and not cached) or EngineUnavailable.
+    `input_size` is the network's input side in pixels (None: the official size; smaller is
+    faster, larger is sharper); it must be a positive multiple of the model's patch size.
+    `precision`: "auto" (a reduced precision only where it was shown not to hurt depth on
+    this CPU, see engines/precision.py), "f32", "bf16" (CPUs with native bf16) or "int8";
+    reduced ones run on OpenVINO. `mode`: "latency" (one photo at a time, e.g. the app) or
+    "throughput" (batches: keep `model.parallel_requests` photos in flight).
+    Raises UnknownModel, WeightsUnavailable (offline and not cached), EngineUnavailable or
+    DepthvizError (an input_size the network cannot take).
     """
-    family = get_family(name)
+    family = get_family(name).with_input_size(input_size)
     if engine != "auto" and engine not in family.engines:
         raise family.unsupported(engine)
+    check_engine_options(family, engine, precision, mode)
     if weights is None and family.weights.find() is None and download:
         log.warning("%s weights (%s) not found in %s; fetching them from %s.",
                     family.name, family.weights.filename, family.weights.candidates()[0].parent,
                     family.weights.origin)
     path = resolve(family.weights, weights, download=download, progress=progress,
                    validate=family.check_weights)
-    chosen = choose_engine(family, path) if engine == "auto" else engine
+    if family.non_commercial:
+        log.warning("%s weights are licensed %s: non-commercial use only.",
+                    family.title, family.licence)
+    chosen = choose_engine(family, path, precision) if engine == "auto" else engine
     try:
+        if chosen == "openvino":
+            from ..engines import openvino_engine
+
+            return DepthModel(family, openvino_engine.load(family, path, precision, mode), path)
         return DepthModel(family, family.build_engine(chosen, path), path)
     except ImportError as exc:
         raise EngineUnavailable(f"Engine '{chosen}' is not installed here: {exc}") from exc
@@ -125,6 +159,32 @@ def load_model(name: str = DEFAULT_MODEL, weights: Optional[str | os.PathLike] =
         raise WeightsUnavailable(
             f"{path} is not a usable {family.name} weights file ({exc}). "
             f"Expected {family.weights.filename} from {family.weights.origin}.") from exc
+
+
+def check_engine_options(family: ModelFamily, engine: str, precision: str, mode: str) -> None:
+    """Refuse unknown or impossible precision/mode choices before any weights are touched."""
+    if precision not in PRECISIONS:
+        raise EngineUnavailable(
+            f"Unknown precision '{precision}'; choose one of: {', '.join(PRECISIONS)}.")
+    if mode not in MODES:
+        raise EngineUnavailable(f"Unknown mode '{mode}'; choose one of: {', '.join(MODES)}.")
+    if precision in ("auto", "f32"):
+        return
+    if "openvino" not in family.engines or engine not in ("auto", "openvino"):
+        raise EngineUnavailable(
+            f"Precision '{precision}' runs on the openvino engine only"
+            + ("" if "openvino" in family.engines else f", which {family.name} does not have")
+            + "; use precision 'f32' or 'auto'.")
+    from ..engines.openvino_engine import check_available
+
+    check_available(precision)
+
+
+def install_weights(name: str, data: bytes) -> Path:
+    """Save a model's weights file given as bytes (an upload in the app) into the model home,
+    after the same checks as a download; WeightsUnavailable (with the reason) if unusable."""
+    family = get_family(name)
+    return install(family.weights, data, validate=family.check_weights)
 
 
 def fetch_weights(name: str, progress: Optional[Progress] = None) -> Path:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from copy import copy
 from pathlib import Path
-from typing import Union
+from typing import Optional, Union
 
 import numpy as np
 from PIL import Image
 
 from ..engines import Engine
-from ..errors import EngineUnavailable
+from ..errors import DepthvizError, EngineUnavailable
 from ..images import as_rgb_array
 from ..weights import WeightsSource
 
@@ -25,7 +26,21 @@ class ModelFamily(ABC):
     """
 
     name: str
+    #: Short display name, e.g. "Depth Anything V2 Small".
+    title: str
     description: str
+    #: SPDX-style licence of the weights, e.g. "Apache-2.0" or "CC-BY-NC-4.0".
+    licence: str
+    #: True when the weights may not be used commercially (never a default; loading logs it).
+    non_commercial: bool = False
+    #: True when the network predicts metres (predict() then returns 1/metres).
+    metric: bool = False
+    #: Number of parameters of the network (for people comparing sizes).
+    parameters: int
+    #: The network's input side in pixels (official value; `with_input_size` changes it).
+    input_size: Optional[int] = None
+    #: input_size must be a positive multiple of this; None = the network has a fixed size.
+    input_multiple: Optional[int] = None
     weights: WeightsSource
     #: Engines that can run this family, in order of preference for engine="auto".
     engines: tuple[str, ...]
@@ -43,6 +58,29 @@ class ModelFamily(ABC):
     @abstractmethod
     def build_engine(self, engine: str, weights_path: Path) -> Engine:
         """Make an engine of that name run this network with these weights."""
+
+    def with_input_size(self, input_size: Optional[int]) -> "ModelFamily":
+        """This family running at another network input side (None: the official one).
+
+        Raises DepthvizError for sizes the network cannot take."""
+        if input_size is None or input_size == self.input_size:
+            return self
+        if self.input_multiple is None:
+            raise DepthvizError(
+                f"Model '{self.name}' has a fixed input size of {self.input_size} px; "
+                f"leave input_size unset (got {input_size}).")
+        if (isinstance(input_size, bool) or not isinstance(input_size, int) or input_size <= 0
+                or input_size % self.input_multiple):
+            raise DepthvizError(
+                f"input_size for '{self.name}' must be a positive multiple of "
+                f"{self.input_multiple} (e.g. {self.input_size}), not {input_size!r}.")
+        resized = copy(self)
+        resized.input_size = input_size
+        return resized
+
+    def postprocess_metres(self, raw: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+        """Metric families: raw network output -> size=(H, W) float32 depth in metres."""
+        raise NotImplementedError(f"{self.name} is not a metric model")
 
     def check_weights(self, path: Path) -> None:
         """Raise if the file at `path` is not loadable weights for this family."""
@@ -70,11 +108,33 @@ class DepthModel:
     def engine_name(self) -> str:
         return self.engine.name
 
+    @property
+    def metric(self) -> bool:
+        """True when predict() is 1/metres and predict_metres() is available."""
+        return self.family.metric
+
+    @property
+    def input_size(self) -> Optional[int]:
+        """The network input side this model runs at."""
+        return self.family.input_size
+
     def predict(self, image: ImageLike) -> np.ndarray:
         """HxWx3 uint8 RGB array (or PIL image) -> HxW float32 inverse depth (larger = nearer)."""
         rgb = as_rgb_array(image)
         raw = self.engine.run(self.family.preprocess(rgb))[0]
         return self.family.postprocess(raw, rgb.shape[:2])
 
+    def predict_metres(self, image: ImageLike) -> np.ndarray:
+        """Metric models: HxW float32 depth in metres (larger = farther); else DepthvizError."""
+        if not self.metric:
+            raise DepthvizError(
+                f"Model '{self.name}' predicts relative depth (unknown scale), not metres; "
+                "use a metric model such as depth_anything_v2_metric_indoor_small (indoor) or "
+                "depth_anything_v2_metric_outdoor_small (outdoor).")
+        rgb = as_rgb_array(image)
+        raw = self.engine.run(self.family.preprocess(rgb))[0]
+        return self.family.postprocess_metres(raw, rgb.shape[:2])
+
     def __repr__(self) -> str:
-        return f"DepthModel({self.name!r}, engine={self.engine_name!r}, weights={str(self.weights_path)!r})"
+        return (f"DepthModel({self.name!r}, engine={self.engine_name!r}, "
+                f"input_size={self.input_size!r}, weights={str(self.weights_path)!r})")

@@ -24,6 +24,9 @@ MIN_DEPTH = 1e-3
 
 class FastDepth(ModelFamily):
     name = "fastdepth"
+    title = "FastDepth"
+    licence = "MIT"
+    parameters = 1_400_000  # "1.4 M" as published; the ONNX file holds no count of its own
     description = "FastDepth (MIT, trained on NYU-Depth-v2 indoor scenes): 1.4 M parameters, 224 px"
     weights = WeightsSource(
         filename="fastdepth_7.onnx",
@@ -34,10 +37,10 @@ class FastDepth(ModelFamily):
     )
     engines = ("openvino", "onnxruntime")
     reference_engine = "onnxruntime"
-    input_size = (224, 224)
+    input_size = 224  # fixed: input_multiple stays None, so other sizes are refused
 
     def preprocess(self, rgb: np.ndarray) -> np.ndarray:
-        height, width = self.input_size
+        height = width = self.input_size
         shrinking = rgb.shape[0] >= height and rgb.shape[1] >= width
         resized = cv2.resize(rgb, (width, height),
                              interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_CUBIC)

@@ -20,8 +20,19 @@ IMAGENET_MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32)
 IMAGENET_STD = np.array([0.229, 0.224, 0.225], dtype=np.float32)
 
 
+def imagenet_batch(resized: np.ndarray) -> np.ndarray:
+    """HxWx3 float32 (0..255) -> 1x3xHxW ImageNet-normalised network input."""
+    # (x / 255 - mean) / std as one multiply-add in float32 (the recipes use float64).
+    scale = 1.0 / (255.0 * IMAGENET_STD)
+    normalised = resized * scale - IMAGENET_MEAN / IMAGENET_STD
+    return np.ascontiguousarray(normalised.transpose(2, 0, 1)[None], dtype=np.float32)
+
+
 class MidasSmall(ModelFamily):
     name = "midas_small"
+    title = "MiDaS v2.1 small"
+    licence = "MIT"
+    parameters = 21_320_545
     description = "MiDaS v2.1 small (Intel ISL, MIT): 21 M parameters, 256 px, general scenes"
     weights = WeightsSource(
         filename="midas_v21_small_256.pt",
@@ -32,18 +43,14 @@ class MidasSmall(ModelFamily):
     )
     engines = ("openvino", "torch")
     reference_engine = "torch"
-    input_limit = 256
+    input_size = 256
     input_multiple = 32
 
     def network_size(self, height: int, width: int) -> tuple[int, int]:
-        return fit_to_multiple(height, width, self.input_limit, self.input_multiple)
+        return fit_to_multiple(height, width, self.input_size, self.input_multiple)
 
     def preprocess(self, rgb: np.ndarray) -> np.ndarray:
-        resized = resize_image(rgb, self.network_size(*rgb.shape[:2]))
-        # (x / 255 - mean) / std as one multiply-add in float32 (the recipe uses float64).
-        scale = 1.0 / (255.0 * IMAGENET_STD)
-        normalised = resized * scale - IMAGENET_MEAN / IMAGENET_STD
-        return np.ascontiguousarray(normalised.transpose(2, 0, 1)[None], dtype=np.float32)
+        return imagenet_batch(resize_image(rgb, self.network_size(*rgb.shape[:2])))
 
     def postprocess(self, raw: np.ndarray, size: tuple[int, int]) -> np.ndarray:
         return resize_depth(raw, size)
@@ -67,7 +74,7 @@ class MidasSmall(ModelFamily):
         from ..engines.openvino_engine import import_openvino
         from .midas_net import load_midas_small
 
-        side = self.input_limit
+        side = self.input_size
         return import_openvino().convert_model(
             load_midas_small(str(weights_path)), example_input=torch.zeros(1, 3, side, side),
             input=[1, 3, -1, -1])

@@ -50,7 +50,8 @@ class ResidualConvUnit(nn.Module):
 
 
 class FeatureFusionBlock(nn.Module):
-    """Fuse a decoder path with a skip, upsample x2 (blocks.FeatureFusionBlock_custom)."""
+    """Fuse a decoder path with a skip, upsample (blocks.FeatureFusionBlock_custom): x2, or to
+    `size` when given (Depth Anything V2's DPT head passes the next level's size)."""
 
     def __init__(self, features: int, expand: bool):
         super().__init__()
@@ -59,11 +60,13 @@ class FeatureFusionBlock(nn.Module):
         self.resConfUnit1 = ResidualConvUnit(features)
         self.resConfUnit2 = ResidualConvUnit(features)
 
-    def forward(self, path: torch.Tensor, skip: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(self, path: torch.Tensor, skip: torch.Tensor | None = None,
+                size: tuple[int, int] | None = None) -> torch.Tensor:
         if skip is not None:
             path = path + self.resConfUnit1(skip)
         path = self.resConfUnit2(path)
-        path = F.interpolate(path, scale_factor=2, mode="bilinear", align_corners=True)
+        resize = {"scale_factor": 2} if size is None else {"size": size}
+        path = F.interpolate(path, **resize, mode="bilinear", align_corners=True)
         return self.out_conv(path)
 
 

@@ -17,8 +17,8 @@ pytestmark = pytest.mark.browser
 
 #: page -> (URL path, the text a page shows last, once its script has finished)
 PAGES = {"batch": ("batch", re.compile("^Upload photos to get a heatmap")),
-         "colormaps": ("colormaps", re.compile("^gray$")),
-         "models": ("models", re.compile("^Weights present")),
+         "colormaps": ("colormaps", re.compile("^Spectral$")),
+         "models": ("models", re.compile("^Add weights$")),
          "compare": ("", re.compile("^far ⟵ ⟶ near$"))}
 
 
@@ -44,15 +44,15 @@ def wait_until_idle(page) -> None:
                                  && !document.querySelector('[data-testid="stStatusWidget"]')""")
 
 
-def download_heatmap(page) -> np.ndarray:
+def download_heatmap(page, cmap: str) -> np.ndarray:
     wait_until_idle(page)
     with page.expect_download() as info:
         page.get_by_role("button", name="Heatmap PNG").click()
     download = info.value
-    assert download.suggested_filename == "cat.heatmap.png"
+    assert download.suggested_filename == f"cat.{cmap}.heatmap.png"
     with Image.open(download.path()) as png:
-        assert png.mode == "RGB"
-        return np.asarray(png)
+        assert png.mode == "P"  # a palette PNG: the colormap's 256 colours
+        return np.asarray(png.convert("RGB"))
 
 
 def colormap_picker(page):
@@ -109,13 +109,13 @@ def test_upload_compare_switch_colormap_download(page, app_url, shots_dir):
     assert photo_box["width"] > 400
     page.screenshot(path=shots_dir / "compare-upload.png")
 
-    inferno = download_heatmap(page)
+    inferno = download_heatmap(page, "inferno")
     assert inferno.shape == (height, width, 3)
     assert_coloured(inferno)
 
     choose_colormap(page, "viridis")
     page.get_by_text("Depth (viridis)").wait_for()
-    viridis = download_heatmap(page)
+    viridis = download_heatmap(page, "viridis")
     assert viridis.shape == (height, width, 3)
     assert_coloured(viridis)
     changed = np.any(inferno != viridis, axis=2).mean()

@@ -1,0 +1,108 @@
+"""A photo's 3D scene (a depthviz.to_mesh mesh or to_points cloud) as an interactive Plotly figure.
+
+Why Plotly: Streamlit ships plotly.js inside its own frontend, so `st.plotly_chart` draws WebGL
+mesh3d / scatter3d traces with no CDN, no map tiles and no extra component; orbit (turntable),
+zoom and pan come built in. deck.gl (`st.pydeck_chart`) is map-first: its default basemap
+comes from a tile CDN, and per-vertex colours on a mesh need loaders.gl data rather than plain
+arrays. Numpy arrays go to the browser as base64 typed arrays (plotly >= 6), so a mesh of
+tens of thousands of faces is a few MB at most.
+
+The geometry is the library's (camera at the origin, +x right, +y up, looking along -z); this
+module only chooses how to look at it: from the camera's side, upright, not mirrored, nearer
+things nearer to the viewer, and the photo's own colours (no shading).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Union
+
+import numpy as np
+import plotly.graph_objects as go
+import trimesh
+
+Scene = Union[trimesh.Trimesh, trimesh.PointCloud]
+
+#: plotly.js draws 3D scenes with a 45 degree vertical field of view (measured: a camera at the
+#: pinhole shows the photo exactly); the start view keeps the scene inside 95% of it, on a chart
+#: assumed at least this much wider than tall (a desktop's; on a phone the sides start cropped).
+_FIT_TAN = math.tan(math.radians(45 / 2)) * 0.95
+CHART_ASPECT = 1.6
+#: Pixels per point of a point cloud: dense enough to read as a picture, no more.
+POINT_SIZE = 2
+
+
+def colours_hex(rgba: np.ndarray) -> np.ndarray:
+    """Nx3 or Nx4 uint8 colours as '#rrggbb' strings (what plotly's colour arrays accept)."""
+    rgb = np.asarray(rgba, dtype=np.uint32)[:, :3]
+    return np.char.mod("#%06x", (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2])
+
+
+def _vertex_colours(scene: Scene) -> np.ndarray:
+    if isinstance(scene, trimesh.PointCloud):
+        return scene.colors
+    visual = scene.visual
+    return (visual.to_color() if visual.kind == "texture" else visual).vertex_colors
+
+
+def _plotly_axes(points: np.ndarray) -> np.ndarray:
+    """Scene (x right, y up, z towards the viewer) -> plotly's axes (x right, y away from the
+    viewer, z up): a rotation about x, not a mirror. plotly's turntable orbit, the natural one
+    for a scene standing on the ground, keeps its z axis up."""
+    x, y, z = np.asarray(points, dtype=np.float32).T
+    return np.stack([x, -z, y], axis=1)
+
+
+def _trace(scene: Scene) -> dict:
+    x, y, z = _plotly_axes(scene.vertices).T
+    colours = colours_hex(_vertex_colours(scene))
+    if isinstance(scene, trimesh.PointCloud):
+        return {"type": "scatter3d", "x": x, "y": y, "z": z, "mode": "markers",
+                "hoverinfo": "skip",
+                "marker": {"size": POINT_SIZE, "color": colours, "line": {"width": 0}}}
+    i, j, k = np.asarray(scene.faces, dtype=np.int32).T
+    return {"type": "mesh3d", "x": x, "y": y, "z": z, "i": i, "j": j, "k": k,
+            "vertexcolor": colours, "hoverinfo": "skip",
+            # the photo's colours as they are: ambient light only, no shading
+            "lighting": {"ambient": 1.0, "diffuse": 0.0, "specular": 0.0, "roughness": 1.0,
+                         "fresnel": 0.0}}
+
+
+def scene_figure(scene: Scene, depth_scale: float = 1.0, height: int = 600) -> go.Figure:
+    """An orbitable view of `scene` that starts as the photo seen from the front.
+
+    `depth_scale` stretches the depth axis for display only (2 = relief twice as deep); the
+    geometry and the files made from it keep their true proportions."""
+    vertices = _plotly_axes(scene.vertices).astype(np.float64)
+    low, high = vertices.min(axis=0), vertices.max(axis=0)
+    extent = np.maximum(high - low, 1e-9)
+    aspect = extent / extent[0] * np.array([1.0, depth_scale, 1.0])
+    middle = (low + high) / 2
+
+    def normalised(points: np.ndarray) -> np.ndarray:  # plotly's camera units
+        return (points - middle) / extent * aspect
+
+    # At the photo's camera (its pinhole, where the view IS the photo), or straight behind it
+    # if the photo's field of view is wider than the chart's; looking along its axis, z up.
+    axis = normalised(np.zeros(3))
+    shown = normalised(vertices)
+    needed = np.maximum(np.abs(shown[:, 0] - axis[0]) / (_FIT_TAN * CHART_ASPECT),
+                        np.abs(shown[:, 2] - axis[2]) / _FIT_TAN)
+    eye_y = min(float((shown[:, 1] - needed).min()), float(axis[1]))
+
+    def vector(x: float, y: float, z: float) -> dict[str, float]:
+        return {"x": float(x), "y": float(y), "z": float(z)}
+
+    hidden = {"visible": False, "showspikes": False}
+    # Unvalidated: plotly would check each of the ~100k colour strings one by one (seconds);
+    # the trace is built here from arrays of known types.
+    return go.Figure(data=[_trace(scene)], _validate=False, layout=dict(
+        height=height, margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        paper_bgcolor="rgba(0,0,0,0)", showlegend=False,
+        scene={**{f"{name}axis": {**hidden, "range": [float(low[i]), float(high[i])]}
+                  for i, name in enumerate("xyz")},
+               "aspectmode": "manual", "aspectratio": vector(*aspect),
+               "dragmode": "turntable", "bgcolor": "rgba(0,0,0,0)",
+               "camera": {"up": vector(0, 0, 1), "eye": vector(axis[0], eye_y, axis[2]),
+                          "center": vector(axis[0], 0.0, axis[2]),
+                          "projection": {"type": "perspective"}}}))
