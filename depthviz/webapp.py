@@ -20,7 +20,6 @@ from PIL import Image
 from . import timings
 from .app_models import (DEFAULT_DETAIL, DETAIL_LEVELS, ModelChoice, Running, detail_adjustable,
                          model_statuses, network_side, picker_label, running_model)
-from .app_models import load_model_once  # noqa: F401 (the Models page clears it after a fetch)
 from .archive import unique_stems
 from .colorize import (DEFAULT_COLORMAP, DEPTH_COLORMAPS, ValueRange, colorize, colormap_choices,
                        depth_range)
