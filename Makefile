@@ -35,3 +35,4 @@ bench: env fetch
 	$(BIN)/python bench/bench.py
 	$(BIN)/python bench/bench_depth_anything.py
 	$(BIN)/python bench/bench_service.py
+	$(BIN)/python bench/bench_3d.py

@@ -288,6 +288,10 @@ def machine() -> str:
     try:
         lines = Path("/proc/cpuinfo").read_text().splitlines()
         cpu = next(line.split(":", 1)[1].strip() for line in lines if line.startswith("model name"))
+        # Family and model tell the microarchitecture (25/17: Zen 4) when a VM hides AVX-512.
+        family, model = (next(line.split(":", 1)[1].strip() for line in lines
+                              if line.split(":")[0].strip() == key) for key in ("cpu family", "model"))
+        cpu = f"{cpu} (family {family}, model {model})"
         flags = next(line for line in lines if line.startswith("flags")).split()
         extras = [flag for flag in ("avx512f", "avx512_bf16", "amx_bf16") if flag in flags]
     except (OSError, StopIteration):

@@ -7,6 +7,7 @@ pages that never make one start as fast as before.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Optional
 
 import cv2
@@ -45,15 +46,31 @@ def rgb_png(rgb: np.ndarray) -> bytes:
     return encoded.tobytes()
 
 
-def encode_scene(fmt: str, rgb: np.ndarray, depth: np.ndarray, metric: bool = False,
+class SceneEncoder:
+    """A photo and its depth map, encoded to any of the 3D output formats (SCENE_FORMAT_SUFFIXES)
+    one at a time. The stereo pair is rendered once, when first needed, for both the stereo and
+    the anaglyph outputs."""
+
+    def __init__(self, rgb: np.ndarray, depth: np.ndarray, metric: bool = False,
                  fov_deg: Optional[float] = None,
-                 stereo_strength: float = DEFAULT_STEREO_STRENGTH) -> bytes:
-    """Bytes of one 3D output format (SCENE_FORMAT_SUFFIXES)."""
-    if fmt == "ply":
-        return ply_file(rgb, depth, metric, fov_deg)
-    if fmt == "glb":
-        return glb_file(rgb, depth, metric, fov_deg)
-    if fmt in ("stereo", "anaglyph"):
-        left, right = stereo_pair(rgb, depth, metric, stereo_strength)
-        return rgb_png(side_by_side(left, right) if fmt == "stereo" else anaglyph(left, right))
-    raise ValueError(f"Unknown 3D format '{fmt}'; choose from {', '.join(SCENE_FORMAT_SUFFIXES)}.")
+                 stereo_strength: float = DEFAULT_STEREO_STRENGTH):
+        self.rgb, self.depth, self.metric, self.fov_deg = rgb, depth, metric, fov_deg
+        self.stereo_strength = stereo_strength
+
+    @cached_property
+    def stereo_views(self) -> tuple[np.ndarray, np.ndarray]:
+        """(left eye, right eye), see parallax.stereo_pair."""
+        return stereo_pair(self.rgb, self.depth, self.metric, self.stereo_strength)
+
+    def encode(self, fmt: str) -> bytes:
+        """Bytes of one 3D output format."""
+        if fmt == "ply":
+            return ply_file(self.rgb, self.depth, self.metric, self.fov_deg)
+        if fmt == "glb":
+            return glb_file(self.rgb, self.depth, self.metric, self.fov_deg)
+        if fmt == "stereo":
+            return rgb_png(side_by_side(*self.stereo_views))
+        if fmt == "anaglyph":
+            return rgb_png(anaglyph(*self.stereo_views))
+        raise ValueError(f"Unknown 3D format '{fmt}'; choose from "
+                         f"{', '.join(SCENE_FORMAT_SUFFIXES)}.")

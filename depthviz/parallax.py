@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import math
 import os
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from fractions import Fraction
 from typing import BinaryIO, Callable, Iterator, Optional, Union
 
 import cv2
@@ -37,6 +40,14 @@ BACKGROUND_PREFERENCE = 4.0
 #: at this frame rate.
 GIF_MAX_WIDTH, GIF_FPS = 640, 15
 MOTIONS = ("circle", "dolly")
+#: Hole positions are sampled in rows of this many (cv2.remap's maps are at most 32767 wide).
+REMAP_ROW = 4096
+#: Frames a worker thread renders ahead of the one being encoded (each 3 bytes a pixel).
+RENDER_AHEAD = 4
+#: x264's speed / size trade-off for the loop. At the same quality setting (video.H264_CRF) it
+#: took 2.4x less CPU than x264's default (medium) on a 1 MP loop, for a file no larger and a
+#: PSNR about 1 dB lower (37.2 against 38.1 dB, skimage's astronaut at 1152x864).
+PARALLAX_X264_PRESET = "veryfast"
 
 FrameProgress = Callable[[int, int], None]
 
@@ -75,8 +86,12 @@ class ViewWarper:
         rows, cols = np.divmod(order, self.width)
         self.u = cols.astype(np.float32)
         self.v = rows.astype(np.float32)
-        # A last, empty entry: pixels nothing lands on (z-buffer -1) read it.
-        self.colours = np.vstack([rgb.reshape(-1, 3)[order], np.zeros((1, 3), np.uint8)])
+        # RGB packed into one uint32 a pixel (4th byte 0): one 4-byte gather a frame instead of
+        # a far slower gather of 3-byte rows. A last, empty entry: pixels nothing lands on
+        # (z-buffer -1) read it.
+        colours = np.zeros((order.size + 1, 4), np.uint8)
+        colours[:-1, :3] = rgb.reshape(-1, 3)[order]
+        self.colours = colours.view(np.uint32).ravel()
         self.fill_weight = np.append((self.distance / far) ** BACKGROUND_PREFERENCE,
                                      np.float32(0)).astype(np.float32)
         self.rank = np.arange(order.size, dtype=np.int32 if order.size < 2**31 else np.int64)
@@ -100,35 +115,46 @@ class ViewWarper:
         winner = np.full(pixels + 1, -1, self.rank.dtype)
         np.maximum.at(winner, target, self.rank)  # the z-buffer: the nearest pixel wins
         winner = winner[:pixels]
-        image = self.colours[winner].reshape(self.height, self.width, 3)
-        weight = self.fill_weight[winner].reshape(self.height, self.width)
-        return fill_holes(image, weight)
+        rgbx = np.take(self.colours, winner).view(np.uint8).reshape(self.height, self.width, 4)
+        weight = np.take(self.fill_weight, winner).reshape(self.height, self.width)
+        return fill_holes(cv2.cvtColor(rgbx, cv2.COLOR_RGBA2RGB), weight)
 
 
 def fill_holes(image: np.ndarray, weight: np.ndarray) -> np.ndarray:
     """Fill pixels of weight 0 from a push-pull pyramid of weighted averages: each hole takes
-    the nearest coarser level's colour, where heavier (farther) pixels dominate."""
-    holes = weight <= 0
-    if not holes.any():
+    the nearest coarser level's colour, where heavier (farther) pixels dominate.
+
+    Each level is one 4-channel image (colour x weight, 255 x weight), so a level is one
+    resize; the full-size holes (a few percent of the pixels) are sampled from the half-size
+    level alone rather than upsampling the whole of it."""
+    holes = np.flatnonzero(weight <= 0)
+    if not holes.size:
         return image
-    levels = [(image.astype(np.float32) * weight[..., None], weight)]
-    while min(levels[-1][1].shape) > 1 and (levels[-1][1] <= 0).any():
-        colour_sum, weight_sum = levels[-1]
-        size = (max(1, colour_sum.shape[1] // 2), max(1, colour_sum.shape[0] // 2))
-        levels.append((cv2.resize(colour_sum, size, interpolation=cv2.INTER_AREA),
-                       cv2.resize(weight_sum, size, interpolation=cv2.INTER_AREA)))
-    colour_sum, weight_sum = levels[-1]
-    for finer_colour, finer_weight in reversed(levels[1:-1]):
-        size = (finer_weight.shape[1], finer_weight.shape[0])
-        empty = finer_weight <= 0
-        colour_sum = np.where(empty[..., None], cv2.resize(colour_sum, size), finer_colour)
-        weight_sum = np.where(empty, cv2.resize(weight_sum, size), finer_weight)
-    # The full-size level: only its holes are needed.
-    size = (image.shape[1], image.shape[0])
-    filled = (cv2.resize(colour_sum, size)[holes]
-              / np.maximum(cv2.resize(weight_sum, size)[holes], 1e-12)[:, None])
+    height, width = weight.shape
+    level = cv2.cvtColor(image, cv2.COLOR_RGB2RGBA).astype(np.float32)  # alpha 255
+    level *= weight[..., None]
+    levels = [level]
+    while max(level.shape[:2]) > 1 and (level[..., 3] <= 0).any():  # down to 1x1 at most
+        size = (max(1, level.shape[1] // 2), max(1, level.shape[0] // 2))
+        level = cv2.resize(level, size, interpolation=cv2.INTER_AREA)
+        levels.append(level)
+    coarse = levels[-1]
+    for finer in reversed(levels[1:-1]):
+        upsampled = cv2.resize(coarse, (finer.shape[1], finer.shape[0]))
+        np.copyto(finer, upsampled, where=finer[..., 3:] <= 0)
+        coarse = finer
+    # Bilinear samples of the half-size level at the holes (what cv2.resize to full size gives
+    # there), in rows of REMAP_ROW: cv2.remap takes maps of at most 32767 a side.
+    rows, cols = np.divmod(holes, width)
+    pad = -holes.size % REMAP_ROW
+    map_x = np.pad((cols + 0.5) * (coarse.shape[1] / width) - 0.5, (0, pad)).astype(np.float32)
+    map_y = np.pad((rows + 0.5) * (coarse.shape[0] / height) - 0.5, (0, pad)).astype(np.float32)
+    sampled = cv2.remap(coarse, map_x.reshape(-1, REMAP_ROW), map_y.reshape(-1, REMAP_ROW),
+                        cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    sampled = sampled.reshape(-1, 4)[: holes.size]
+    filled = 255 * sampled[:, :3] / np.maximum(sampled[:, 3:], 1e-12)
     result = image.copy()
-    result[holes] = np.clip(filled + 0.5, 0, 255).astype(np.uint8)
+    result.reshape(-1, 3)[holes] = np.clip(filled + 0.5, 0, 255).astype(np.uint8)
     return result
 
 
@@ -169,11 +195,19 @@ def parallax_frames(rgb: np.ndarray, depth: np.ndarray, metric: bool = False,
                     strength: float = DEFAULT_PARALLAX_STRENGTH) -> Iterator[np.ndarray]:
     """The loop's frames (HxWx3 uint8). The nearest things move up to `strength` x width
     relative to the background (a circle), or the camera dollies in by `strength` x 10 of the
-    nearest distance and back."""
+    nearest distance and back. A worker thread renders them RENDER_AHEAD ahead, so whoever
+    takes them (an encoder) works meanwhile: NumPy, OpenCV and x264 mostly run without the GIL."""
     warper = ViewWarper(rgb, depth, metric)
     amplitude = strength * warper.width
-    for dx, dy, dolly in camera_path(frames, motion):
-        yield warper.render(dx * amplitude, dy * amplitude, dolly * strength * 10.0)
+    with ThreadPoolExecutor(1, thread_name_prefix="depthviz-parallax") as renderer:
+        pending: deque = deque()
+        for dx, dy, dolly in camera_path(frames, motion):
+            pending.append(renderer.submit(warper.render, dx * amplitude, dy * amplitude,
+                                           dolly * strength * 10.0))
+            if len(pending) > RENDER_AHEAD:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def write_parallax(target: Union[str, os.PathLike, BinaryIO], rgb: np.ndarray,
@@ -209,23 +243,15 @@ def _gif_size(rgb: np.ndarray, depth: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 def _write_mp4(target, rendered: Iterator[np.ndarray], frames: int, fps: int,
                on_frame: Optional[FrameProgress]) -> int:
-    import av
-    from fractions import Fraction
+    from .video import H264Writer, open_mp4
 
-    from .video import h264_stream
-
-    faststart = {"movflags": "faststart"} if isinstance(target, (str, os.PathLike)) else {}
-    with av.open(target, "w", format="mp4", options=faststart) as writer:
-        stream = None
+    with open_mp4(target) as container:
+        writer = H264Writer(container, Fraction(fps), PARALLAX_X264_PRESET)
         for index, picture in enumerate(rendered):
-            if stream is None:
-                stream = h264_stream(writer, Fraction(fps), picture.shape[1], picture.shape[0])
-            frame = av.VideoFrame.from_ndarray(picture, format="rgb24")
-            frame.pts, frame.time_base = index, Fraction(1, fps)
-            writer.mux(stream.encode(frame))
+            writer.write(picture)
             if on_frame is not None:
                 on_frame(index + 1, frames)
-        writer.mux(stream.encode(None))
+        writer.finish()
     return frames
 
 

@@ -17,7 +17,7 @@ from typing import Iterable, Iterator, Optional, Sequence
 from .colorize import DEFAULT_COLORMAP
 from .errors import DepthvizError
 from .export import FORMAT_SUFFIXES, encode, write_atomic
-from .export3d import SCENE_FORMAT_SUFFIXES, encode_scene
+from .export3d import SCENE_FORMAT_SUFFIXES, SceneEncoder
 from .images import IMAGE_EXTENSIONS, exif_fov_deg, load_image
 from .models import DEFAULT_MODEL, load_model
 from .naming import output_stems
@@ -166,10 +166,11 @@ def process_image(model: DepthModel, job: ImageJob, out_dir: Path, formats: Sequ
     rgb = load_image(job.source)
     depth = model.predict(rgb)
     fov_deg = exif_fov_deg(job.source) if set(formats) & set(SCENE_FORMAT_SUFFIXES) else None
+    scene = SceneEncoder(rgb, depth, model.metric, fov_deg, stereo_strength)
     written = []
     for fmt, target in zip(formats, job.outputs(out_dir, formats)):
         if fmt in SCENE_FORMAT_SUFFIXES:
-            data = encode_scene(fmt, rgb, depth, model.metric, fov_deg, stereo_strength)
+            data = scene.encode(fmt)
         else:
             data = encode(fmt, depth, cmap, invert, metric=model.metric)
         write_atomic(target, data)

@@ -25,9 +25,12 @@ Scene = Union[trimesh.Trimesh, trimesh.PointCloud]
 
 #: plotly.js draws 3D scenes with a 45 degree vertical field of view (measured: a camera at the
 #: pinhole shows the photo exactly); the start view keeps the scene inside 95% of it, on a chart
-#: assumed at least this much wider than tall (a desktop's; on a phone the sides start cropped).
+#: assumed at least `chart_aspect` times wider than tall: a desktop's by default (a narrower
+#: chart starts with the sides cropped), a phone's for PHONE_CHART.
 _FIT_TAN = math.tan(math.radians(45 / 2)) * 0.95
 CHART_ASPECT = 1.6
+#: scene_figure's arguments for a phone (320-430 px wide): shorter, and narrower than tall.
+PHONE_CHART = {"height": 420, "chart_aspect": 0.75}
 #: Pixels per point of a point cloud: dense enough to read as a picture, no more.
 POINT_SIZE = 2
 
@@ -68,7 +71,8 @@ def _trace(scene: Scene) -> dict:
                          "fresnel": 0.0}}
 
 
-def scene_figure(scene: Scene, depth_scale: float = 1.0, height: int = 600) -> go.Figure:
+def scene_figure(scene: Scene, depth_scale: float = 1.0, height: int = 600,
+                 chart_aspect: float = CHART_ASPECT) -> go.Figure:
     """An orbitable view of `scene` that starts as the photo seen from the front.
 
     `depth_scale` stretches the depth axis for display only (2 = relief twice as deep); the
@@ -84,9 +88,12 @@ def scene_figure(scene: Scene, depth_scale: float = 1.0, height: int = 600) -> g
 
     # At the photo's camera (its pinhole, where the view IS the photo), or straight behind it
     # if the photo's field of view is wider than the chart's; looking along its axis, z up.
+    # Dragging orbits about the median depth (the subject, usually), not the middle of the
+    # box: about the middle, a 20 degree turn carried the eye past the nearest things (they
+    # are 10x nearer than the background) and the view showed only streaks of the far wall.
     axis = normalised(np.zeros(3))
     shown = normalised(vertices)
-    needed = np.maximum(np.abs(shown[:, 0] - axis[0]) / (_FIT_TAN * CHART_ASPECT),
+    needed = np.maximum(np.abs(shown[:, 0] - axis[0]) / (_FIT_TAN * chart_aspect),
                         np.abs(shown[:, 2] - axis[2]) / _FIT_TAN)
     eye_y = min(float((shown[:, 1] - needed).min()), float(axis[1]))
 
@@ -104,5 +111,5 @@ def scene_figure(scene: Scene, depth_scale: float = 1.0, height: int = 600) -> g
                "aspectmode": "manual", "aspectratio": vector(*aspect),
                "dragmode": "turntable", "bgcolor": "rgba(0,0,0,0)",
                "camera": {"up": vector(0, 0, 1), "eye": vector(axis[0], eye_y, axis[2]),
-                          "center": vector(axis[0], 0.0, axis[2]),
+                          "center": vector(axis[0], float(np.median(shown[:, 1])), axis[2]),
                           "projection": {"type": "perspective"}}}))

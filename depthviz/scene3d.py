@@ -86,7 +86,8 @@ def to_mesh(rgb: np.ndarray, depth: np.ndarray, metric: bool = False,
     DEFAULT_MAX_FACES), two triangles per cell, coloured per vertex from `rgb`. Triangles across
     a depth discontinuity (corner distances differing by more than DISCONTINUITY_RATIO) are left
     out; invalid or non-finite depth makes no vertex. Faces wind counter-clockwise seen from the
-    camera (their normals face it)."""
+    camera (their normals face it). `mesh.metadata` records the camera ("image_size" as
+    (width, height), "fov_deg", "units"): glb_bytes maps the photo onto the mesh with it."""
     rgb, depth = _check_inputs(rgb, depth)
     height, width = depth.shape
     budget = DEFAULT_MAX_FACES if max_faces is None else int(max_faces)
@@ -147,13 +148,21 @@ def ply_bytes(cloud: trimesh.PointCloud) -> bytes:
 def glb_bytes(mesh: trimesh.Trimesh, rgb: Optional[np.ndarray] = None) -> bytes:
     """A binary glTF (GLB) of the mesh. With `rgb` (the photo the mesh came from), the photo is
     embedded as a JPEG texture, mapped by projecting each vertex back through the camera: far
-    sharper than vertex colours at a browser-sized face budget. Without it, vertex colours."""
+    sharper than vertex colours at a browser-sized face budget. Without it, vertex colours.
+
+    The camera is the one to_mesh records in `mesh.metadata` ("fov_deg"; "image_size", checked
+    against the photo's when present); the photo's own size is what the texture uses."""
     if rgb is None:
         return trimesh.exchange.gltf.export_glb(trimesh.Scene(mesh))
-    width, height = mesh.metadata["image_size"]
-    if rgb.shape[:2] != (height, width):
-        raise ValueError(f"The photo is {rgb.shape[:2]} but the mesh was made from "
-                         f"{(height, width)}.")
+    height, width = rgb.shape[:2]
+    if mesh.metadata.get("fov_deg") is None:
+        raise ValueError("The mesh does not say the field of view it was made with "
+                         "(mesh.metadata['fov_deg'], which to_mesh sets), so the photo cannot "
+                         "be mapped onto it; call glb_bytes(mesh) for vertex colours instead.")
+    made_from = tuple(mesh.metadata.get("image_size", (width, height)))
+    if made_from != (width, height):
+        raise ValueError(f"The photo is {width}x{height} but the mesh was made from a "
+                         f"{made_from[0]}x{made_from[1]} one.")
     focal = focal_length_px(width, mesh.metadata["fov_deg"])
     pixel = project(np.asarray(mesh.vertices, np.float64), width, height, focal)
     # glTF texture coordinates: (0, 0) is the image's top-left corner; trimesh flips v on export.

@@ -121,7 +121,7 @@ def depth_video(source: VideoSource, target: VideoTarget, model: DepthModel,
         with av.open(source) as reader, ExitStack() as outputs:
             stream = video_stream(reader, max_frames)
             fps = Fraction(stream.average_rate or stream.guessed_rate)
-            writers = [_H264Writer(outputs.enter_context(_open_mp4(path)), fps)
+            writers = [H264Writer(outputs.enter_context(open_mp4(path)), fps)
                        for path in (target, original) if path is not None]
             return _convert(reader.decode(stream), writers, fps, model, cmap, invert,
                             side_by_side, max_frames, stream.frames or None, on_frame)
@@ -187,21 +187,25 @@ def browser_plays(source: VideoSource) -> bool:
                                                         and codec in ("vp8", "vp9", "av1"))
 
 
-def _open_mp4(target: VideoTarget) -> av.container.OutputContainer:
+def open_mp4(target: VideoTarget) -> av.container.OutputContainer:
     # faststart (index first, so browsers start playing at once) needs a real file.
     faststart = {"movflags": "faststart"} if isinstance(target, (str, os.PathLike)) else {}
     return av.open(target, "w", format="mp4", options=faststart)
 
 
-class _H264Writer:
-    """Frames to one H.264 stream, created at the first frame's size."""
+class H264Writer:
+    """Frames to one H.264 stream, created at the first frame's size; `preset` is x264's
+    speed / size trade-off (None: x264's default, medium)."""
 
-    def __init__(self, container: av.container.OutputContainer, fps: Fraction):
-        self.container, self.fps, self.stream, self.count = container, fps, None, 0
+    def __init__(self, container: av.container.OutputContainer, fps: Fraction,
+                 preset: Optional[str] = None):
+        self.container, self.fps, self.preset = container, fps, preset
+        self.stream, self.count = None, 0
 
     def write(self, picture: np.ndarray) -> None:
         if self.stream is None:
-            self.stream = h264_stream(self.container, self.fps, picture.shape[1], picture.shape[0])
+            self.stream = h264_stream(self.container, self.fps, picture.shape[1],
+                                      picture.shape[0], self.preset)
         encoded = av.VideoFrame.from_ndarray(picture, format="rgb24")
         encoded.pts, encoded.time_base = self.count, 1 / self.fps
         self.container.mux(self.stream.encode(encoded))
@@ -211,7 +215,7 @@ class _H264Writer:
         self.container.mux(self.stream.encode(None))
 
 
-def _convert(frames: Iterator[av.VideoFrame], writers: list[_H264Writer], fps: Fraction,
+def _convert(frames: Iterator[av.VideoFrame], writers: list[H264Writer], fps: Fraction,
              model: DepthModel, cmap: str, invert: bool, side_by_side: bool,
              max_frames: Optional[int], expected: Optional[int],
              on_frame: Optional[FrameProgress]) -> VideoInfo:
@@ -251,10 +255,11 @@ def upright(frame: av.VideoFrame) -> np.ndarray:
 
 
 def h264_stream(writer: av.container.OutputContainer, fps: Fraction, width: int,
-                 height: int) -> av.video.stream.VideoStream:
+                height: int, preset: Optional[str] = None) -> av.video.stream.VideoStream:
     """H.264 in 4:2:0, which every browser plays, when the size is even (4:2:0 needs that);
     4:4:4 otherwise, so the size is still kept exactly."""
-    stream = writer.add_stream("libx264", rate=fps, options={"crf": H264_CRF})
+    options = {"crf": H264_CRF} if preset is None else {"crf": H264_CRF, "preset": preset}
+    stream = writer.add_stream("libx264", rate=fps, options=options)
     stream.width, stream.height = width, height
     stream.pix_fmt = "yuv420p" if width % 2 == 0 and height % 2 == 0 else "yuv444p"
     return stream

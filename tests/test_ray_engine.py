@@ -34,7 +34,7 @@ def test_ray_usage_statistics_are_off(ray_instance):
 
 def test_ray_engine_writes_what_the_local_engine_writes(ray_instance, tmp_path, capsys):
     photos = write_photo_tree(tmp_path / "photos")
-    formats = ["--format", "heatmap", "depth16", "npy", "--model", "fastdepth"]
+    formats = ["--format", "heatmap", "depth16", "npy", "ply", "glb", "--model", "fastdepth"]
     assert main(["predict", str(photos), "--out", str(tmp_path / "local"), *formats]) == 1
     capsys.readouterr()
     assert main(["predict", str(photos), "--out", str(tmp_path / "ray"), *formats,
@@ -49,7 +49,7 @@ def test_ray_engine_writes_what_the_local_engine_writes(ray_instance, tmp_path, 
                    if p.is_file())
     remote = sorted(p.relative_to(tmp_path / "ray") for p in (tmp_path / "ray").rglob("*")
                     if p.is_file())
-    assert local == remote and len(local) == 3 * len(GOOD)
+    assert local == remote and len(local) == 5 * len(GOOD)
     for relative in local:
         if relative.suffix == ".npy":
             np.testing.assert_array_equal(np.load(tmp_path / "ray" / relative),
