@@ -72,7 +72,7 @@ def make_parallax(view: webapp.PhotoView, result: webapp.DepthResult, motion: st
 
 def on_a_phone() -> bool:
     """A phone's browser, by its user agent ("Mobi", as MDN advises; Streamlit tells phones the
-    same way): its chart is narrow, so the view starts farther back to show the whole photo."""
+    same way): its chart is narrow, so it is made as short as a landscape photo at that width."""
     return "Mobi" in (st.context.headers.get("User-Agent") or "")
 
 

@@ -29,8 +29,12 @@ Scene = Union[trimesh.Trimesh, trimesh.PointCloud]
 #: chart starts with the sides cropped), a phone's for PHONE_CHART.
 _FIT_TAN = math.tan(math.radians(45 / 2)) * 0.95
 CHART_ASPECT = 1.6
-#: scene_figure's arguments for a phone (320-430 px wide): shorter, and narrower than tall.
-PHONE_CHART = {"height": 420, "chart_aspect": 0.75}
+#: scene_figure's arguments for a phone, whose chart is about 360 px wide: as tall as a 3:2
+#: photo shown at that width, so a 60 degree photo fits from its own camera. On a chart taller
+#: than wide, plotly's fixed 45 degree vertical field of view leaves under 30 degrees across:
+#: the start view cropped most of the photo's sides, and stepping back to fit it shrank near
+#: things against far ones (seen in screenshots).
+PHONE_CHART = {"height": 240, "chart_aspect": 1.5}
 #: Pixels per point of a point cloud: dense enough to read as a picture, no more.
 POINT_SIZE = 2
 

@@ -228,3 +228,20 @@ def test_the_parallax_video_is_made_in_memory_and_kept_for_the_photo(model_home,
     assert not app.get("video") and "Make parallax video" in app.button(key="parallax_make").label
     assert scene_builds == ["to_mesh"]  # the view was never rebuilt meanwhile
     assert not app.exception
+
+
+def test_a_parallax_failure_is_a_message_not_a_traceback(model_home, monkeypatch):
+    from depthviz import parallax
+
+    def fails(*args, **kwargs):
+        raise ValueError("The depth map has no valid values.")
+
+    monkeypatch.setattr(parallax, "write_parallax", fails)
+    app = open_3d_page()
+    app.button(key="parallax_make").click()
+    rerun(app)
+    (error,) = app.error
+    assert error.value == ("The parallax video could not be made: The depth map has no valid "
+                           "values. Try another model or photo.")
+    assert not app.get("video") and not app.exception
+    assert len(app.get("plotly_chart")) == 1  # the rest of the page still works

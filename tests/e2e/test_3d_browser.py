@@ -4,6 +4,7 @@ size: the Plotly view is drawn, in the photo's colours, upright and not mirrored
 from __future__ import annotations
 
 import io
+import time
 
 import numpy as np
 import pytest
@@ -39,18 +40,30 @@ def near(pixels: np.ndarray, colour: tuple[int, int, int], tolerance: int = 40) 
     return np.abs(pixels.astype(int) - np.array(colour)).max(axis=-1) <= tolerance
 
 
-def drawn_view(page, path) -> np.ndarray:
-    """Screenshot of the 3D view once WebGL has drawn it, as an HxWx3 array."""
-    chart = page.get_by_test_id("stPlotlyChart")
-    chart.locator("canvas").first.wait_for()
-    page.wait_for_function("""() => {
-        const canvas = document.querySelector('[data-testid="stPlotlyChart"] canvas');
-        return canvas && canvas.width > 100 && canvas.height > 100;
-    }""")
-    page.wait_for_timeout(1500)  # SwiftShader draws the first frame after the canvas appears
-    chart.scroll_into_view_if_needed()
-    chart.screenshot(path=path)
-    return np.asarray(Image.open(path).convert("RGB"))
+def drawn_view(page, path, shows=lambda view: True, seconds: float = 30) -> np.ndarray:
+    """Screenshot of the 3D view once WebGL has drawn it (and it `shows` what is expected: the
+    upload's rerun replaces the example's chart a moment later), as an HxWx3 array."""
+    from playwright.sync_api import Error
+
+    deadline = time.monotonic() + seconds
+    while True:
+        page.wait_for_function("""() => {
+            const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]');
+            const canvas = charts.length == 1 && charts[0].querySelector('canvas');
+            return canvas && canvas.width > 100 && canvas.height > 100;
+        }""")
+        page.wait_for_timeout(1500)  # SwiftShader draws the first frame after the canvas appears
+        try:
+            chart = page.get_by_test_id("stPlotlyChart")
+            chart.scroll_into_view_if_needed()
+            chart.screenshot(path=path)
+        except Error:  # replaced by a rerun meanwhile
+            if time.monotonic() > deadline:
+                raise
+            continue
+        view = np.asarray(Image.open(path).convert("RGB"))
+        if shows(view) or time.monotonic() > deadline:
+            return view
 
 
 @pytest.fixture(params=["desktop", "phone"])
@@ -80,7 +93,8 @@ def test_the_3d_view_is_drawn_upright_in_the_photos_colours(sized_page, app_url)
     page.get_by_text("Showing your upload").or_(page.get_by_text("marked.png")).first.wait_for()
     settle(page)
     assert page.locator('[data-testid="stException"]').count() == 0
-    view = drawn_view(page, shots / f"view-{size}.png")
+    view = drawn_view(page, shots / f"view-{size}.png",
+                      shows=lambda view: near(view, BLUE).sum() > 1000)
     page.screenshot(path=shots / f"page-{size}.png", full_page=True)
 
     # Not blank: many colours, real contrast.
