@@ -93,8 +93,8 @@ def scene_figure(scene: Scene, depth_scale: float = 1.0, height: int = 600,
     # At the photo's camera (its pinhole, where the view IS the photo), or straight behind it
     # if the photo's field of view is wider than the chart's; looking along its axis, z up.
     # Dragging orbits about the median depth (the subject, usually), not the middle of the
-    # box: about the middle, a 20 degree turn carried the eye past the nearest things (they
-    # are 10x nearer than the background) and the view showed only streaks of the far wall.
+    # box: about the middle, a 20 degree turn carried the eye past the nearest things (several
+    # times nearer than the background) and the view showed only streaks of the far wall.
     axis = normalised(np.zeros(3))
     shown = normalised(vertices)
     needed = np.maximum(np.abs(shown[:, 0] - axis[0]) / (_FIT_TAN * chart_aspect),

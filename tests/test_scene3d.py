@@ -12,6 +12,7 @@ import pytest
 import trimesh
 
 import depthviz
+from depthviz import camera
 from depthviz.scene3d import glb_bytes, ply_bytes
 
 # Synthetic scenes are built here from the formula, independently of depthviz.camera.
@@ -237,8 +238,10 @@ def test_relative_depth_is_monotone():
     assert (distance > 0).all()
     order = np.argsort(depth.ravel(), kind="stable")
     assert (np.diff(distance[order]) <= 1e-6 * distance.max()).all()
-    # Not collapsed: the scene spans a range of distances, nearest for the largest values.
-    assert distance[order[-1]] * 5 < distance[order[0]]
+    # Not collapsed: the scene spans the rule's whole range, nearest for the largest values.
+    assert distance[order[0]] / distance[order[-1]] == pytest.approx(
+        camera.RELATIVE_FAR / camera.RELATIVE_NEAR, rel=1e-5)
+    assert camera.RELATIVE_FAR / camera.RELATIVE_NEAR >= 2
     # Scale-free: the same map times 3 plus 10 (unknown scale and shift) is the same scene.
     again = np.asarray(depthviz.to_points(np.zeros((height, width, 3), np.uint8),
                                           depth * 3 + 10).vertices)

@@ -80,12 +80,8 @@ def sized_page(request, browser):
     context.close()
 
 
-def test_the_3d_view_is_drawn_upright_in_the_photos_colours(sized_page, app_url):
-    from pathlib import Path
-
+def test_the_3d_view_is_drawn_upright_in_the_photos_colours(sized_page, app_url, shots_dir):
     size, page = sized_page
-    shots = Path("/tmp/shots/3d")
-    shots.mkdir(parents=True, exist_ok=True)
     page.goto(f"{app_url}/3d")
     settle(page)
     page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
@@ -93,9 +89,9 @@ def test_the_3d_view_is_drawn_upright_in_the_photos_colours(sized_page, app_url)
     page.get_by_text("Showing your upload").or_(page.get_by_text("marked.png")).first.wait_for()
     settle(page)
     assert page.locator('[data-testid="stException"]').count() == 0
-    view = drawn_view(page, shots / f"view-{size}.png",
+    view = drawn_view(page, shots_dir / f"view-{size}.png",
                       shows=lambda view: near(view, BLUE).sum() > 1000)
-    page.screenshot(path=shots / f"page-{size}.png", full_page=True)
+    page.screenshot(path=shots_dir / f"page-{size}.png", full_page=True)
 
     # Not blank: many colours, real contrast.
     assert view.reshape(-1, 3).std(axis=0).min() > 25
@@ -117,10 +113,10 @@ def test_the_3d_view_is_drawn_upright_in_the_photos_colours(sized_page, app_url)
     middle_x, middle_y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     page.mouse.move(middle_x, middle_y)
     page.mouse.down()
-    page.mouse.move(middle_x + box["width"] / 16, middle_y, steps=8)  # a turn of ~20 degrees
+    page.mouse.move(middle_x + box["width"] / 16, middle_y, steps=8)  # a short drag
     page.mouse.up()
     page.wait_for_timeout(1000)
-    orbited = drawn_view(page, shots / f"view-orbited-{size}.png")
+    orbited = drawn_view(page, shots_dir / f"view-orbited-{size}.png")
     assert np.abs(orbited.astype(int) - view.astype(int)).mean() > 5
     background = page.evaluate("""() => getComputedStyle(
         document.querySelector('[data-testid="stApp"]')).backgroundColor""")
@@ -129,11 +125,7 @@ def test_the_3d_view_is_drawn_upright_in_the_photos_colours(sized_page, app_url)
     assert covered.mean() > 0.5, f"only {covered.mean():.0%} of the orbited view is drawn"
 
 
-def test_the_parallax_video_plays_in_the_browser(page, app_url):
-    from pathlib import Path
-
-    shots = Path("/tmp/shots/3d")
-    shots.mkdir(parents=True, exist_ok=True)
+def test_the_parallax_video_plays_in_the_browser(page, app_url, shots_dir):
     page.goto(f"{app_url}/3d")
     settle(page)
     page.get_by_role("button", name="Make parallax video").click()
@@ -149,4 +141,4 @@ def test_the_parallax_video_plays_in_the_browser(page, app_url):
     assert page.get_by_role("button", name="Parallax MP4").count() == 1
     assert page.locator('[data-testid="stException"]').count() == 0
     video.scroll_into_view_if_needed()
-    page.screenshot(path=shots / "page-parallax-desktop.png")
+    page.screenshot(path=shots_dir / "page-parallax-desktop.png")
