@@ -18,7 +18,6 @@ import streamlit as st
 
 import depthviz
 from depthviz import plot3d, webapp
-from depthviz.archive import unique_stems
 from depthviz.camera import DEFAULT_FOV_DEG
 from depthviz.display import content_hash
 from depthviz.export3d import SCENE_FORMAT_SUFFIXES, glb_file, ply_file
@@ -44,7 +43,7 @@ def scene_downloads(photo: webapp.Photo, result: webapp.DepthResult,
                     fov_deg: Optional[float]) -> list[webapp.Download]:
     """PLY (coloured point cloud) and GLB (mesh textured with the photo) of the full-size photo,
     named like the CLI's files (coffee.ply, coffee.glb); each is built only when clicked."""
-    stem = unique_stems([photo.name])[0]
+    stem = photo.stem
     return [
         webapp.Download("Download PLY", stem + SCENE_FORMAT_SUFFIXES["ply"],
                         "application/octet-stream",
@@ -149,7 +148,7 @@ if made is not None and made["wanted"] == wanted:
     st.caption(f"A {DEFAULT_SECONDS:g} s loop of the photo as shown here, made in "
                f"{made['seconds']:.1f} s.")
     webapp.download_button(
-        webapp.Download("Parallax MP4", f"{unique_stems([photo.name])[0]}.{motion}.parallax.mp4",
+        webapp.Download("Parallax MP4", f"{photo.stem}.{motion}.parallax.mp4",
                         "video/mp4", lambda: made["data"]),
         key="download-parallax", primary=True)
 else:

@@ -99,6 +99,11 @@ class Photo:
     def example(cls, name: str) -> "Photo":
         return cls(name, f"example:{name}")
 
+    @property
+    def stem(self) -> str:
+        """What its downloads are named after, as the CLI and the batch ZIP name files."""
+        return unique_stems([self.name])[0]
+
     def decode(self) -> np.ndarray:
         """HxWx3 uint8 RGB; ImageError (with a reason to show) for a bad upload."""
         if self.data is None:
@@ -410,7 +415,7 @@ def heatmap_download(photo: Photo, result: DepthResult, cmap: str, invert: bool,
                      label: str = "Heatmap PNG", stem: Optional[str] = None) -> Download:
     """The file is named for its colours too (coffee.inferno.heatmap.png; "_r" when inverted,
     as matplotlib names a reversed map), so heatmaps saved in several colormaps never clash."""
-    stem = stem or unique_stems([photo.name])[0]
+    stem = stem or photo.stem
     colours = cmap + ("_r" if invert else "")
     return Download(label, f"{stem}.{colours}{FORMAT_SUFFIXES['heatmap']}", "image/png",
                     lambda: heatmap_png(result.depth, cmap, invert, value_range=result.value_range))
@@ -428,7 +433,7 @@ RAW_DOWNLOADS = {
 def downloads(photo: Photo, result: DepthResult, cmap: str, invert: bool) -> list[Download]:
     """Heatmap first (what most people want), then the raw depth for further work (metric
     models: the 16-bit PNG in millimetres, the .npy in metres, as the CLI writes them)."""
-    stem = unique_stems([photo.name])[0]
+    stem = photo.stem
 
     def raw(fmt: str) -> Download:
         label, mime = RAW_DOWNLOADS[fmt]
