@@ -52,10 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
                                help="network input side in pixels (default: the model's "
                                     "official size, e.g. 518 for Depth Anything V2; smaller is "
                                     "faster, larger is sharper)")
-    model_options.add_argument("--precision", choices=PRECISIONS, default="auto",
-                               help="network arithmetic: auto (a reduced precision only where it "
-                                    "was shown not to hurt depth on this CPU), f32, bf16 (CPUs "
-                                    "with native bf16), int8 (needs depthviz[int8])")
+    model_options.add_argument("--precision", choices=PRECISIONS, default=None,
+                               help="network arithmetic: auto (a reduced precision only where "
+                                    "this CPU has it and it was shown not to hurt depth), f32, "
+                                    "bf16 (CPUs with native bf16), int8 (needs depthviz[int8]); "
+                                    "default: auto with --engine auto, else f32")
     model_options.add_argument("--cmap", default=DEFAULT_COLORMAP, help="matplotlib colormap name")
     model_options.add_argument("--invert", action="store_true",
                                help="near takes the other end of the colour scale (with inferno: "
@@ -135,7 +136,7 @@ def add_serve_command(commands) -> None:
     serve.add_argument("--weights", type=Path, help="weights file (default: model home)")
     serve.add_argument("--engine", default="auto",
                        help="inference engine: auto, openvino, torch, onnxruntime, ...")
-    serve.add_argument("--precision", default="auto", choices=PRECISIONS,
+    serve.add_argument("--precision", default=None, choices=PRECISIONS,
                        help="network precision (see `depthviz predict --help`)")
     serve.add_argument("--api-key", help="require this key (Authorization: Bearer KEY or "
                                          "X-API-Key: KEY); default: $DEPTHVIZ_API_KEY, else none")

@@ -49,7 +49,7 @@ class ModelSpec:
     weights: Optional[Path] = None
     engine: str = "auto"
     input_size: Optional[int] = None  # network input side; None = the model's official size
-    precision: str = "auto"  # see load_model
+    precision: Optional[str] = None  # see load_model
     mode: str = "latency"  # "throughput" for batches (run_local, Ray workers)
 
     def load(self) -> DepthModel:

@@ -21,7 +21,7 @@ APP_NAME = "depthviz"
 
 
 def build_deployment(model_name: str, weights: Optional[os.PathLike] = None,
-                     engine: str = "auto", precision: str = "auto", api_key: Optional[str] = None,
+                     engine: str = "auto", precision: Optional[str] = None, api_key: Optional[str] = None,
                      limits: Optional[Limits] = None, replicas: int = 1,
                      autoscale_max: Optional[int] = None):
     """A bound Ray Serve application: `replicas` fixed copies, or with `autoscale_max` between 1
@@ -51,7 +51,7 @@ def build_deployment(model_name: str, weights: Optional[os.PathLike] = None,
 
 def start(model_name: str, *, host: str = "127.0.0.1", port: int = 8000,
           address: Optional[str] = None, weights: Optional[os.PathLike] = None,
-          engine: str = "auto", precision: str = "auto", api_key: Optional[str] = None,
+          engine: str = "auto", precision: Optional[str] = None, api_key: Optional[str] = None,
           limits: Optional[Limits] = None, replicas: int = 1,
           autoscale_max: Optional[int] = None) -> None:
     """Start Ray Serve's proxy on host:port and deploy; returns once every replica is ready."""

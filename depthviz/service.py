@@ -78,7 +78,8 @@ class ModelCache:
     use from disk only (a request never triggers a download) and dropped least recently used."""
 
     def __init__(self, served: Union[str, DepthModel], weights: Optional[os.PathLike] = None,
-                 engine: str = "auto", precision: str = "auto", capacity: int = MAX_LOADED_MODELS):
+                 engine: str = "auto", precision: Optional[str] = None,
+                 capacity: int = MAX_LOADED_MODELS):
         self.served_name = served if isinstance(served, str) else served.name
         self.weights, self.engine, self.precision, self.capacity = weights, engine, precision, capacity
         self._loaded: OrderedDict[tuple[str, Optional[int]], DepthModel] = OrderedDict()
@@ -111,7 +112,7 @@ class ModelCache:
             name, input_size = key
             own = name == self.served_name
             model = load_model(name, self.weights if own else None, self.engine if own else "auto",
-                               input_size=input_size, precision=self.precision if own else "auto",
+                               input_size=input_size, precision=self.precision if own else None,
                                mode=ENGINE_MODE, download=False)
             with self._lock:
                 self._loaded[key] = model
@@ -272,7 +273,7 @@ def validation_detail(exc: RequestValidationError) -> str:
 
 def create_app(model: Union[str, DepthModel] = DEFAULT_MODEL, *,
                weights: Optional[os.PathLike] = None, engine: str = "auto",
-               precision: str = "auto", api_key: Optional[str] = None,
+               precision: Optional[str] = None, api_key: Optional[str] = None,
                limits: Optional[Limits] = None) -> FastAPI:
     """The FastAPI app. `model` is a loaded DepthModel, or a name loaded at startup (so each
     Ray Serve replica loads its own copy); `weights`, `engine` and `precision` apply to the

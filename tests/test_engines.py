@@ -229,7 +229,10 @@ def test_checked_precision_is_what_the_engine_runs(midas_openvino, model_home,
     assert ("bf16" in stored.pearson) == openvino_engine.supports_bf16()
     assert stored.precision == choose_precision(stored.pearson)
     assert stored.pearson["f32"] > 0.99999  # f32 is the same network, up to rounding
-    running = midas_openvino.engine.compiled.get_property("INFERENCE_PRECISION_HINT")
+    assert midas_openvino.engine.precision == "f32"  # a named engine runs f32 unless asked
+    auto = depthviz.load_model("midas_small", weights=seeded_midas_weights, engine="openvino",
+                               precision="auto")
+    running = auto.engine.compiled.get_property("INFERENCE_PRECISION_HINT")
     assert running.get_type_name() == stored.precision
     assert set(stored.latency_ms) == {"reference", *stored.pearson}
 

@@ -80,11 +80,53 @@ def test_fastdepth_int8_verdict_is_the_documented_one(fastdepth_weights, motorcy
     verdict = "passes" if scores["int8"].passes else "fails"
     assert verdict == DOCUMENTED_INT8_VERDICT
     assert choose_precision({"f32": 1.0, "int8": 1.0}, spearman, scores) == "f32"
-    # Now that int8 is built, auto weighs it too and records why it keeps f32.
-    depthviz.load_model("fastdepth")
+    # Now that int8 is built, auto weighs it too and records why it does not pick it. What it
+    # picks instead is the rule's answer on this CPU: bf16 only where the CPU has it natively
+    # and bf16 passed its own check, else f32.
+    auto = depthviz.load_model("fastdepth")
     stored = openvino_engine.cached_verdict("fastdepth", fastdepth_weights)
-    assert "int8" in stored.truth and stored.precision == "f32"
-    assert stored.truth["int8"].passes is False
+    assert "int8" in stored.truth and stored.truth["int8"].passes is False
+    has_bf16 = openvino_engine.supports_bf16()
+    assert ("bf16" in stored.pearson) == has_bf16
+    bf16_passed = has_bf16 and stored.truth["bf16"].passes
+    assert stored.precision == ("bf16" if bf16_passed else "f32")
+    assert stored.precision == choose_precision(stored.pearson, stored.truth_f32, stored.truth)
+    if auto.engine_name == "openvino":
+        assert auto.engine.precision == stored.precision
+
+
+def test_hiding_bf16_removes_it_from_every_choice(fastdepth_weights, monkeypatch):
+    """DEPTHVIZ_HIDE_BF16=1 makes this machine answer as a CPU without bf16 does, even with a
+    stored verdict that weighed bf16 (the suite runs once so on machines that have it)."""
+    monkeypatch.setenv(openvino_engine.HIDE_BF16, "1")
+    assert not openvino_engine.supports_bf16()
+    with pytest.raises(depthviz.EngineUnavailable, match="no native bf16"):
+        depthviz.load_model("fastdepth", precision="bf16")
+    auto = depthviz.load_model("fastdepth", precision="auto", engine="openvino")
+    assert auto.engine.precision in ("f32", "int8")
+    _, verdict = openvino_engine.prepare(auto.family, fastdepth_weights)
+    assert "bf16" not in verdict.pearson and verdict.precision != "bf16"
+
+
+def test_a_named_engine_runs_f32_unless_auto_precision_is_asked(fastdepth_weights):
+    """engine="openvino" means its exact arithmetic: on a CPU with bf16 the plugin would
+    otherwise pick bf16 by itself."""
+    named = depthviz.load_model("fastdepth", engine="openvino")
+    assert named.engine.precision == "f32"
+    assert named.engine.compiled.get_property("INFERENCE_PRECISION_HINT").get_type_name() == "f32"
+    _, verdict = openvino_engine.prepare(named.family, fastdepth_weights)
+    asked = depthviz.load_model("fastdepth", engine="openvino", precision="auto")
+    assert asked.engine.precision == (verdict.precision or "f32")
+
+
+def test_a_stored_verdict_is_restricted_to_what_may_run_now():
+    verdict = openvino_engine.Verdict(
+        cpu="cpu", reference="onnxruntime", pearson={"f32": 1.0, "bf16": 0.9995},
+        latency_ms={"reference": 6.0, "f32": 5.6, "bf16": 3.7}, precision="bf16")
+    assert verdict.restricted_to(("f32", "bf16")) is verdict
+    without = verdict.restricted_to(("f32",))
+    assert without.precision == "f32" and set(without.pearson) == {"f32"}
+    assert "bf16" not in without.latency_ms and without.fastest == "openvino"
 
 
 # --- the rule itself -------------------------------------------------------------------------

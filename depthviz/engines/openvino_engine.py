@@ -34,7 +34,7 @@ import sys
 import tempfile
 import time
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Protocol, Union
@@ -61,6 +61,8 @@ KEEP_CONVERSIONS = 3
 ModelSource = Union[Path, "openvino.Model"]
 #: Real photos (scikit-image's coffee, chelsea, rocket; CC0 / public domain) for the check.
 CALIBRATION_PHOTOS = Path(__file__).with_name("calibration")
+#: Set to 1 to hide native bf16 from the precision probe (as on a CPU without it).
+HIDE_BF16 = "DEPTHVIZ_HIDE_BF16"
 #: precision="int8": NNCF post-training quantization sees this many crops of those photos.
 INT8_CALIBRATION_CROPS = 200
 
@@ -117,6 +119,17 @@ class Verdict:
         return "openvino" if passed and self.latency_ms["f32"] < self.latency_ms["reference"] \
             else self.reference
 
+    def restricted_to(self, precisions: tuple[str, ...]) -> "Verdict":
+        """The verdict as if only `precisions` had been tried: a stored verdict may weigh bf16
+        that DEPTHVIZ_HIDE_BF16 now hides, or an int8 model since deleted."""
+        if set(self.pearson) <= set(precisions):
+            return self
+        pearson = {p: r for p, r in self.pearson.items() if p in precisions}
+        truth = {p: score for p, score in self.truth.items() if p in precisions}
+        latency = {p: ms for p, ms in self.latency_ms.items() if p in (*precisions, "reference")}
+        return replace(self, pearson=pearson, truth=truth, latency_ms=latency,
+                       precision=choose_precision(pearson, self.truth_f32, truth))
+
     def describe(self) -> str:
         """Why engine="auto" takes `fastest`, for people (the app and `depthviz models`)."""
         if self.precision is None:
@@ -165,6 +178,14 @@ def cached_verdict(family_name: str, weights_path: Path) -> Optional[Verdict]:
         return Verdict(**data, truth=truth)
     except (OSError, ValueError, TypeError, importlib.metadata.PackageNotFoundError):
         return None
+
+
+def usable_verdict(family_name: str, weights_path: Path) -> Optional[Verdict]:
+    """The stored verdict restricted to the precisions that may run here now, or None."""
+    verdict = cached_verdict(family_name, weights_path)
+    if verdict is None:
+        return None
+    return verdict.restricted_to(("f32", *reduced_precisions(family_name, weights_path)))
 
 
 class OpenVinoEngine:
@@ -308,7 +329,7 @@ def prepare(family: ConvertibleFamily, weights_path: Path) -> tuple[ModelSource,
         verdict = check(family, weights_path, model)
         if may_write(folder):
             write_atomic(folder / "verdict.json", json.dumps(asdict(verdict), indent=1).encode())
-    return model, verdict
+    return model, verdict.restricted_to(("f32", *reduced_precisions(family.name, weights_path)))
 
 
 def may_write(folder: Path) -> bool:
@@ -353,7 +374,10 @@ def cpu_name() -> str:
 
 
 def supports_bf16() -> bool:
-    """Native bf16 (AMX or avx512_bf16); elsewhere OpenVINO would emulate it, slowly."""
+    """Native bf16 (AMX or avx512_bf16); elsewhere OpenVINO would emulate it, slowly.
+    DEPTHVIZ_HIDE_BF16=1 hides it, so one machine can run what a CPU without bf16 runs."""
+    if os.environ.get(HIDE_BF16, "") not in ("", "0"):
+        return False
     ov = import_openvino()
     return "BF16" in ov.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
 

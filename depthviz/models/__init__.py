@@ -85,9 +85,9 @@ def auto_engine_choice(family: ModelFamily, weights_path: Optional[Path]) -> tup
     """What engine="auto" picks and why, as last checked on this machine (nothing is loaded)."""
     if "openvino" not in family.engines:
         return family.reference_engine, "the only engine"
-    from ..engines.openvino_engine import cached_verdict
+    from ..engines.openvino_engine import usable_verdict
 
-    verdict = cached_verdict(family.name, weights_path) if weights_path is not None else None
+    verdict = usable_verdict(family.name, weights_path) if weights_path is not None else None
     if verdict is None:
         return "openvino", "if it passes its accuracy check on first load"
     return verdict.fastest, verdict.describe()
@@ -118,20 +118,23 @@ def choose_engine(family: ModelFamily, weights_path: Path, precision: str = "aut
 
 def load_model(name: str = DEFAULT_MODEL, weights: Optional[str | os.PathLike] = None,
                engine: str = "auto", *, input_size: Optional[int] = None,
-               precision: str = "auto", mode: str = "latency", download: bool = True,
+               precision: Optional[str] = None, mode: str = "latency", download: bool = True,
                progress: Optional[Progress] = None) -> DepthModel:
     """Load a model by name. Weights: `weights` if given, else cached, else fetched.
 
     `input_size` is the network's input side in pixels (None: the official size; smaller is
     faster, larger is sharper); it must be a positive multiple of the model's patch size.
-    `precision`: "auto" (a reduced precision only where it was shown not to hurt depth on
-    this CPU, see engines/precision.py), "f32", "bf16" (CPUs with native bf16) or "int8";
-    reduced ones run on OpenVINO. `mode`: "latency" (one photo at a time, e.g. the app) or
+    `precision`: "auto" (a reduced precision only where this CPU has it and it was shown not
+    to hurt depth, see engines/precision.py), "f32", "bf16" (CPUs with native bf16) or "int8";
+    reduced ones run on OpenVINO. None (the default) is "auto" under engine="auto" and "f32"
+    under an explicitly named engine: naming an engine asks for its exact arithmetic. `mode`: "latency" (one photo at a time, e.g. the app) or
     "throughput" (batches: keep `model.parallel_requests` photos in flight).
     Raises UnknownModel, WeightsUnavailable (offline and not cached), EngineUnavailable or
     DepthvizError (an input_size the network cannot take).
     """
     family = get_family(name).with_input_size(input_size)
+    if precision is None:
+        precision = "auto" if engine == "auto" else "f32"
     if engine != "auto" and engine not in family.engines:
         raise family.unsupported(engine)
     check_engine_options(family, engine, precision, mode)
