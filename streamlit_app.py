@@ -10,7 +10,7 @@ import logging
 
 import streamlit as st
 
-from depthviz import webapp
+from depthviz.app import webapp
 
 # An emoji icon is drawn locally as an inline SVG; a ":material/...:" page icon would make every
 # browser fetch it from fonts.gstatic.com (tests/e2e/test_privacy_browser.py).

@@ -7,8 +7,9 @@ person clears them or uploads other photos: switching pages and back shows the s
 import streamlit as st
 
 import depthviz
-from depthviz import archive, webapp
-from depthviz.display import fit_within
+from depthviz.app import webapp
+from depthviz.outputs import archive
+from depthviz.outputs.display import fit_within
 
 #: Gallery tiles a row (a tile holds a photo and its heatmap, so half the single-image count).
 TILES_A_ROW = webapp.GALLERY_COLUMNS // 2

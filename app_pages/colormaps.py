@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from depthviz import webapp
-from depthviz.colorize import DEPTH_COLORMAPS, colormap_choices
+from depthviz.app import webapp
+from depthviz.outputs.colorize import DEPTH_COLORMAPS, colormap_choices
 
 st.header("Colormaps")
 photo, _, chosen, result = webapp.current()

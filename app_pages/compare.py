@@ -3,11 +3,17 @@ models side by side, and where they disagree."""
 
 import streamlit as st
 
-from depthviz import display, webapp
-from depthviz.app_models import (how_to_get, input_size_at, load_model_once, missing_reason,
-                                 model_statuses)
-from depthviz.compare import DIFFERENCE_COLORMAP, depth_difference
+from depthviz.app import webapp
+from depthviz.app.model_choice import (
+    how_to_get,
+    input_size_at,
+    load_model_once,
+    missing_reason,
+    model_statuses,
+)
 from depthviz.models.base import DepthModel
+from depthviz.outputs import display
+from depthviz.outputs.compare import DIFFERENCE_COLORMAP, depth_difference
 
 VIEWS = ("Side by side", "Slider", "Overlay")
 COMPARE_VIEWS = ("Side by side", "Difference")

@@ -4,10 +4,10 @@ two ways to add missing weights: download them, or upload the file (checked, the
 import streamlit as st
 
 import depthviz
-from depthviz import timings
-from depthviz.app_models import load_model_once, parameter_count
+from depthviz.app import timings
+from depthviz.app.model_choice import load_model_once, parameter_count
+from depthviz.io.weights import model_home
 from depthviz.models import ModelStatus, install_weights
-from depthviz.weights import model_home
 
 #: Largest weights file the browser may upload (MB; also the server's limit in
 #: .streamlit/config.toml). Bigger files (the Base and Large networks) are copied by hand.

@@ -17,12 +17,12 @@ import numpy as np
 import streamlit as st
 
 import depthviz
-from depthviz import plot3d, webapp
-from depthviz.camera import DEFAULT_FOV_DEG
-from depthviz.display import content_hash
-from depthviz.export3d import SCENE_FORMAT_SUFFIXES, glb_file, ply_file
-from depthviz.images import exif_fov_deg
-from depthviz.parallax import DEFAULT_SECONDS, MOTIONS, write_parallax
+from depthviz.app import plot3d, webapp
+from depthviz.io.images import exif_fov_deg
+from depthviz.outputs.display import content_hash
+from depthviz.scene.camera import DEFAULT_FOV_DEG
+from depthviz.scene.formats import SCENE_FORMAT_SUFFIXES, glb_file, ply_file
+from depthviz.scene.parallax import DEFAULT_SECONDS, MOTIONS, write_parallax
 
 #: Density -> (mesh faces, cloud points) sent to the browser: from quick on a phone to sharp.
 DENSITY = {"Low": (20_000, 30_000), "Medium": (60_000, 80_000), "High": (150_000, 200_000)}

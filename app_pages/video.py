@@ -11,10 +11,11 @@ import time
 import streamlit as st
 
 import depthviz
-from depthviz import webapp
-from depthviz.archive import unique_stems
-from depthviz.display import content_hash
-from depthviz.video import browser_plays, depth_video
+from depthviz.app import webapp
+from depthviz.batch.video import depth_video
+from depthviz.io.video import browser_plays
+from depthviz.outputs.archive import unique_stems
+from depthviz.outputs.display import content_hash
 
 #: What a 2-core machine turns around while someone waits (about 20 s of 30 fps video).
 MAX_FRAMES = 600

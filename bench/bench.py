@@ -32,9 +32,9 @@ import platform
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import cv2
 import numpy as np
@@ -44,13 +44,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # midas_seeded: the seeded checkpoint in official format
 
 import depthviz  # noqa: E402
-from depthviz.colorize import colorize, colour_levels  # noqa: E402
 from depthviz.engines import openvino_engine  # noqa: E402
 from depthviz.engines.precision import MAX_SPEARMAN_LOSS, MIN_TRUTH_SPEARMAN  # noqa: E402
-from depthviz.export import heatmap_png  # noqa: E402
-from depthviz.models import choose_engine, get_family  # noqa: E402
+from depthviz.io.weights import model_home  # noqa: E402
 from depthviz.models.base import DepthModel  # noqa: E402
-from depthviz.weights import model_home  # noqa: E402
+from depthviz.models.registry import choose_engine, get_family  # noqa: E402
+from depthviz.outputs.colorize import colorize, colour_levels  # noqa: E402
+from depthviz.outputs.export import heatmap_png  # noqa: E402
 
 IMAGENET_MEAN = np.array([0.485, 0.456, 0.406])
 IMAGENET_STD = np.array([0.229, 0.224, 0.225])
@@ -417,9 +417,9 @@ def stage_table(repeats: int) -> None:
     work (the least any exact implementation must do, measured here)."""
     from isal import isal_zlib
 
-    from depthviz.colorize import colormap_lut
-    from depthviz.png import palette_png
-    from depthviz.resize import cubic_taps
+    from depthviz.io.resize import cubic_taps
+    from depthviz.outputs.colorize import colormap_lut
+    from depthviz.outputs.png import palette_png
 
     data = photos()["12 MP"]
     model = depthviz.load_model("midas_small", weights=seeded_midas_weights(), engine="openvino",

@@ -30,19 +30,26 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
-from typing import Callable
 
 import cv2
 import numpy as np
 
 import depthviz
-from depthviz.export3d import glb_file
-from depthviz.parallax import (DEFAULT_FPS, DEFAULT_PARALLAX_STRENGTH, DEFAULT_SECONDS,
-                               PARALLAX_X264_PRESET, ViewWarper, camera_path, write_parallax)
-from depthviz.scene3d import glb_bytes, to_mesh
-from depthviz.video import H264Writer, open_mp4
+from depthviz.outputs.mp4 import H264Writer, open_mp4
+from depthviz.scene.formats import glb_file
+from depthviz.scene.mesh import glb_bytes, to_mesh
+from depthviz.scene.parallax import (
+    DEFAULT_FPS,
+    DEFAULT_PARALLAX_STRENGTH,
+    DEFAULT_SECONDS,
+    PARALLAX_X264_PRESET,
+    ViewWarper,
+    camera_path,
+    write_parallax,
+)
 
 SIZES = {"12 MP": (4032, 3024), "1 MP": (1152, 864)}
 GLB_TARGET_S, PARALLAX_TARGET_S = 2.0, 10.0

@@ -8,13 +8,20 @@
     mesh = depthviz.to_mesh(rgb, depth)  # trimesh.Trimesh; depthviz.to_points: a PointCloud
 """
 
-from .colorize import colorize, colormap_names
-from .errors import (DepthvizError, EngineUnavailable, ImageError, ImageTooLarge, UnknownColormap,
-                     UnknownModel, WeightsUnavailable)
-from .export import heatmap_png
-from .images import load_image
-from .models import available_models, fetch_weights, load_model
-from .models.base import DepthModel
+from depthviz.errors import (
+    DepthvizError,
+    EngineUnavailable,
+    ImageError,
+    ImageTooLarge,
+    UnknownColormap,
+    UnknownModel,
+    WeightsUnavailable,
+)
+from depthviz.io.images import load_image
+from depthviz.models import available_models, fetch_weights, load_model
+from depthviz.models.base import DepthModel
+from depthviz.outputs.colorize import colorize, colormap_names
+from depthviz.outputs.export import heatmap_png
 
 __all__ = [
     "DepthModel",
@@ -38,7 +45,7 @@ __all__ = [
 __version__ = "0.1.0"
 
 #: Imported on first use: trimesh takes about a second to import, the CLI and app start faster.
-_LAZY = {"to_mesh": "scene3d", "to_points": "scene3d"}
+_LAZY = {"to_mesh": "scene.mesh", "to_points": "scene.mesh"}
 
 
 def __getattr__(name: str):

@@ -1,3 +1,3 @@
-from .cli import main
+from depthviz.cli import main
 
 raise SystemExit(main())

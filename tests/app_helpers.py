@@ -6,20 +6,20 @@ import io
 import shutil
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pytest
 import streamlit as st
+from midas_seeded import write_seeded_checkpoint
 from PIL import Image
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 import depthviz
-from depthviz import app_models
+from depthviz.app import model_choice as app_models
 from depthviz.models.base import DepthModel
-from midas_seeded import write_seeded_checkpoint
 
 APP = Path(__file__).resolve().parents[1] / "streamlit_app.py"
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from midas_seeded import REFERENCE, write_seeded_checkpoint
 from PIL import Image
 
 import depthviz
-from midas_seeded import REFERENCE, write_seeded_checkpoint
 
 #: The app tests' fixtures (model_home, with_midas, predictions, downloads).
 pytest_plugins = ["app_helpers"]

@@ -9,9 +9,8 @@ from __future__ import annotations
 import zlib
 from pathlib import Path
 
-import numpy as np
-
 import midas_seeded
+import numpy as np
 
 REFERENCE = Path(__file__).parent / "data" / "depth_anything_v2_small"
 SEED = 0

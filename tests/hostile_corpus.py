@@ -48,7 +48,7 @@ def _exif_rotated_jpeg() -> bytes:
 
 def cases() -> dict[str, tuple[bytes, object]]:
     rgb = Image.fromarray(_photo())
-    grey16 = Image.fromarray((np.arange(H * W, dtype=np.uint16).reshape(H, W) * 20))
+    grey16 = Image.fromarray(np.arange(H * W, dtype=np.uint16).reshape(H, W) * 20)
     rgba = rgb.copy()
     rgba.putalpha(Image.fromarray(np.full((H, W), 128, np.uint8)))
     jpeg = _save(rgb, "JPEG", quality=90)

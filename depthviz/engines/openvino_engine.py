@@ -41,12 +41,19 @@ from typing import TYPE_CHECKING, Optional, Protocol, Union
 
 import numpy as np
 
-from ..errors import EngineUnavailable
-from ..export import write_atomic
-from ..weights import model_home, sha256_of
-from . import Engine
-from .precision import (MIN_PEARSON, MIN_TRUTH_SPEARMAN, PRECISIONS, TruthScore, choose_precision,
-                        motorcycle, truth_scores)
+from depthviz.engines.base import Engine
+from depthviz.engines.precision import (
+    MIN_PEARSON,
+    MIN_TRUTH_SPEARMAN,
+    PRECISIONS,
+    TruthScore,
+    choose_precision,
+    motorcycle,
+    truth_scores,
+)
+from depthviz.errors import EngineUnavailable
+from depthviz.io.files import write_atomic
+from depthviz.io.weights import model_home, sha256_of
 
 if TYPE_CHECKING:
     import openvino
@@ -73,7 +80,7 @@ class ConvertibleFamily(Protocol):
     name: str
     reference_engine: str
 
-    def to_openvino(self, weights_path: Path) -> "openvino.Model": ...
+    def to_openvino(self, weights_path: Path) -> openvino.Model: ...
 
     def preprocess(self, rgb: np.ndarray) -> np.ndarray: ...
 
@@ -119,7 +126,7 @@ class Verdict:
         return "openvino" if passed and self.latency_ms["f32"] < self.latency_ms["reference"] \
             else self.reference
 
-    def restricted_to(self, precisions: tuple[str, ...]) -> "Verdict":
+    def restricted_to(self, precisions: tuple[str, ...]) -> Verdict:
         """The verdict as if only `precisions` had been tried: a stored verdict may weigh bf16
         that DEPTHVIZ_HIDE_BF16 now hides, or an int8 model since deleted."""
         if set(self.pearson) <= set(precisions):
@@ -264,7 +271,7 @@ def calibration_crops(family: ConvertibleFamily,
                       count: int = INT8_CALIBRATION_CROPS) -> list[np.ndarray]:
     """Network inputs from random crops (half to full size, some mirrored) of the calibration
     photos: the activation ranges int8 is fitted to. Seeded, so every build is the same."""
-    from ..images import load_image
+    from depthviz.io.images import load_image
 
     photos = [load_image(path) for path in sorted(CALIBRATION_PHOTOS.glob("*.jpg"))]
     rng = np.random.default_rng(0)
@@ -338,7 +345,7 @@ def may_write(folder: Path) -> bool:
     return bool(existing.stat().st_mode & stat.S_IWUSR) and os.access(existing, os.W_OK)
 
 
-def _convert(family: ConvertibleFamily, weights_path: Path) -> "openvino.Model":
+def _convert(family: ConvertibleFamily, weights_path: Path) -> openvino.Model:
     with warnings.catch_warnings():  # torch.jit.trace's deprecation notices mean nothing to users
         warnings.simplefilter("ignore", FutureWarning)
         return family.to_openvino(weights_path)
@@ -352,7 +359,7 @@ def _forget_old_conversions(folder: Path, keep: int = KEEP_CONVERSIONS) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _save(model: "openvino.Model", folder: Path) -> Path:
+def _save(model: openvino.Model, folder: Path) -> Path:
     """Save into a scratch folder, then rename: a cache entry is complete or absent."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
@@ -383,7 +390,7 @@ def supports_bf16() -> bool:
 
 
 def calibration_inputs(family: ConvertibleFamily) -> list[np.ndarray]:
-    from ..images import load_image
+    from depthviz.io.images import load_image
 
     return [family.preprocess(load_image(path))
             for path in sorted(CALIBRATION_PHOTOS.glob("*.jpg"))]

@@ -10,10 +10,10 @@ from typing import Optional, Union
 import numpy as np
 from PIL import Image
 
-from ..engines import Engine
-from ..errors import DepthvizError, EngineUnavailable
-from ..images import as_rgb_array
-from ..weights import WeightsSource
+from depthviz.engines.base import Engine
+from depthviz.errors import DepthvizError, EngineUnavailable
+from depthviz.io.images import as_rgb_array
+from depthviz.io.weights import WeightsSource
 
 ImageLike = Union[np.ndarray, Image.Image]
 
@@ -59,7 +59,7 @@ class ModelFamily(ABC):
     def build_engine(self, engine: str, weights_path: Path) -> Engine:
         """Make an engine of that name run this network with these weights."""
 
-    def with_input_size(self, input_size: Optional[int]) -> "ModelFamily":
+    def with_input_size(self, input_size: Optional[int]) -> ModelFamily:
         """This family running at another network input side (None: the official one).
 
         Raises DepthvizError for sizes the network cannot take."""

@@ -22,12 +22,16 @@ from typing import Optional
 
 import numpy as np
 
-from ..engines import Engine
-from ..resize import (fit_to_multiple, lower_bound_to_multiple, resize_depth_aligned,
-                      resize_image)
-from ..weights import WeightsSource
-from .base import ModelFamily
-from .midas import imagenet_batch
+from depthviz.engines.base import Engine
+from depthviz.io.resize import (
+    fit_to_multiple,
+    lower_bound_to_multiple,
+    resize_depth_aligned,
+    resize_image,
+)
+from depthviz.io.weights import WeightsSource
+from depthviz.models.base import ModelFamily
+from depthviz.models.midas import imagenet_batch
 
 #: Metres below this are treated as this, so 1/metres stays finite (Sigmoid can reach 0).
 MIN_METRES = 1e-3
@@ -122,17 +126,17 @@ class DepthAnythingV2(ModelFamily):
         return resize_depth_aligned(raw, size)
 
     def network(self, weights_path: Path):
-        from .depth_anything_v2_net import load_depth_anything_v2
+        from depthviz.models.depth_anything_v2_net import load_depth_anything_v2
 
         return load_depth_anything_v2(str(weights_path), self.size.encoder, self.task.max_depth)
 
     def build_engine(self, engine: str, weights_path: Path) -> Engine:
         if engine == "torch":
-            from ..engines.torch_engine import TorchEngine
+            from depthviz.engines.torch_engine import TorchEngine
 
             return TorchEngine(self.network(weights_path))
         if engine == "openvino":
-            from ..engines import openvino_engine
+            from depthviz.engines import openvino_engine
 
             return openvino_engine.load(self, weights_path)
         raise self.unsupported(engine)
@@ -146,12 +150,12 @@ class DepthAnythingV2(ModelFamily):
 
         import torch
 
-        from ..engines.openvino_engine import import_openvino
+        from depthviz.engines.openvino_engine import import_openvino
 
         side = self.input_multiple
         with warnings.catch_warnings():
             # The tracer warns that shape-derived values could freeze; the converted graph keeps
-            # them symbolic (tests/test_depth_anything_v2.py checks other shapes against torch).
+            # them symbolic (tests/models/test_depth_anything_v2.py checks other shapes against torch).
             warnings.simplefilter("ignore", torch.jit.TracerWarning)
             return import_openvino().convert_model(
                 self.network(weights_path), example_input=torch.zeros(1, 3, 28 * side, 36 * side),

@@ -28,7 +28,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .dpt_head import DPTHead
+from depthviz.models.dpt_head import DPTHead
 
 PATCH_SIZE = 14
 #: DINOv2's position-embedding resize adds this to the target grid before computing the scale.

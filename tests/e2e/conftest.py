@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from streamlit_server import streamlit_app
 
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
@@ -53,3 +52,11 @@ def shots_dir(tmp_path_factory) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     return path
 
+
+
+def pytest_collection_modifyitems(items):
+    """Under pytest-xdist (`-n`), every browser test runs on one worker: they share one app server
+    and one Chromium, and two Chromiums at once on a 2-core machine starve each other."""
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.xdist_group("browser"))

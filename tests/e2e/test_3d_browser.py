@@ -9,7 +9,6 @@ import time
 import numpy as np
 import pytest
 from PIL import Image
-
 from test_compare_models_browser import IPHONE
 from test_pages_browser import DESKTOP, PHONE, settle
 

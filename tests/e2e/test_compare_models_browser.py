@@ -10,9 +10,8 @@ import shutil
 
 import numpy as np
 import pytest
-from PIL import Image
-
 from midas_seeded import write_seeded_checkpoint
+from PIL import Image
 from streamlit_server import streamlit_app
 
 pytestmark = pytest.mark.browser

@@ -8,7 +8,6 @@ import shutil
 from urllib.parse import urlsplit
 
 import pytest
-
 from streamlit_server import streamlit_app
 
 pytestmark = pytest.mark.browser
