@@ -6,17 +6,21 @@ entry script as a legacy multipage app on a server's first request (a deep link 
 /batch would then show the page without this file's sidebar and navigation).
 """
 
+import ipaddress
 import logging
+import sys
 
 import streamlit as st
 
-from depthviz.app import webapp
+from depthviz.app.sidebar import sidebar
+from depthviz.app.style import page_style
+from depthviz.app.uploads import keep_uploads_in_memory
 
 # An emoji icon is drawn locally as an inline SVG; a ":material/...:" page icon would make every
 # browser fetch it from fonts.gstatic.com (tests/e2e/test_privacy_browser.py).
 st.set_page_config(page_title="depthviz", page_icon="🏞️", layout="wide")
-webapp.keep_uploads_in_memory()
-webapp.page_style()
+keep_uploads_in_memory()
+page_style()
 
 PAGES = [
     st.Page("app_pages/compare.py", title="Compare", icon=":material/compare:", default=True),
@@ -27,8 +31,29 @@ PAGES = [
     st.Page("app_pages/models.py", title="Models", icon=":material/deployed_code:"),
 ]
 
+
+def private_address(address: str) -> bool:
+    """Whether only this computer can reach a server bound to `address` ("" is every interface)."""
+    if address == "localhost" or address.startswith("unix://"):
+        return True
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:  # "" or a host name
+        return False
+
+
+@st.cache_resource(show_spinner=False)  # once per server, not once per visit
+def warn_if_public() -> None:
+    """The app binds to 127.0.0.1 (.streamlit/config.toml); say so when someone opened it up."""
+    address = st.get_option("server.address") or ""
+    if not private_address(address):
+        print(f"depthviz: listening on {address or 'every interface'}: anyone on that network "
+              "can open the app and see the photos uploaded to it.", file=sys.stderr, flush=True)
+
+
+warn_if_public()
 page = st.navigation(PAGES)
-webapp.sidebar()
+sidebar()
 try:
     page.run()
 except Exception:  # the last line of defence: st.stop and st.rerun are BaseExceptions

@@ -3,14 +3,19 @@ models side by side, and where they disagree."""
 
 import streamlit as st
 
-from depthviz.app import webapp
+from depthviz.app.current import current
+from depthviz.app.depth import PhotoDepth, depth_of, model_key, summary, timing
+from depthviz.app.downloads import download_button, downloads
 from depthviz.app.model_choice import (
     how_to_get,
     input_size_at,
     load_model_once,
     missing_reason,
     model_statuses,
+    running,
 )
+from depthviz.app.photo_picker import photo_picker
+from depthviz.app.settings import Settings
 from depthviz.models.base import DepthModel
 from depthviz.outputs import display
 from depthviz.outputs.compare import DIFFERENCE_COLORMAP, depth_difference
@@ -19,11 +24,11 @@ VIEWS = ("Side by side", "Slider", "Overlay")
 COMPARE_VIEWS = ("Side by side", "Difference")
 
 
-def second_model(name: str, chosen: webapp.Settings) -> DepthModel | str:
+def second_model(name: str, chosen: Settings) -> DepthModel | str:
     """The model to compare with, at the same Detail and engine where it has that engine; or
     one line saying why it cannot run and how to get it."""
     status = model_statuses()[name]
-    engine = chosen.engine if chosen.engine in status.engines else "auto"
+    engine = chosen.engine if chosen.engine in status.card.engines else "auto"
     precision = chosen.precision if engine in ("auto", "openvino") else "auto"
     loaded = load_model_once(name, engine, input_size_at(name, chosen.detail), precision)
     if isinstance(loaded, DepthModel):
@@ -31,19 +36,19 @@ def second_model(name: str, chosen: webapp.Settings) -> DepthModel | str:
     return f"{missing_reason(status, loaded)}: {how_to_get(status)}."
 
 
-def heatmap_caption(result: webapp.DepthResult) -> str:
-    return f"{result.model} · {result.engine} · {webapp.timing(result)}"
+def heatmap_caption(result: PhotoDepth) -> str:
+    return f"{result.model} · {result.engine} · {timing(result)}"
 
 
-def heatmap_alt(result: webapp.DepthResult) -> str:
+def heatmap_alt(result: PhotoDepth) -> str:
     colours = f"{chosen.cmap}, inverted" if chosen.invert else chosen.cmap
     return (f"Depth of {photo.name} by {result.model}, as a heatmap ({colours}): near takes the "
             "colour at the right end of the colour bar")
 
 
 st.header("Depth from a photo")
-webapp.photo_picker()
-photo, view, chosen, result = webapp.current()
+photo_picker()
+photo, view, chosen, result = current()
 heatmap = result.heatmap_preview(chosen.cmap, chosen.invert)
 
 statuses = model_statuses()
@@ -54,15 +59,15 @@ with compare_column:
         st.session_state["compare_with"] = None  # it became the sidebar's model
     compare_with = st.selectbox(
         "Compare with", [None, *others], key="compare_with", persist_state="session",
-        format_func=lambda name: "Nothing" if name is None else statuses[name].title
+        format_func=lambda name: "Nothing" if name is None else statuses[name].card.title
         + ("" if statuses[name].weights_present else " · no weights"),
         placeholder="Nothing", help="A second model on the same photo, in the same colormap.")
 other = second_model(compare_with, chosen) if compare_with else None
 if isinstance(other, str):
     st.info(other, icon=":material/info:")
     other = None
-if other is not None and webapp.model_key(other) == webapp.model_key(
-        webapp.running(chosen.choice).model):  # the sidebar's model fell back to this one
+if other is not None and model_key(other) == model_key(
+        running(chosen.choice).model):  # the sidebar's model fell back to this one
     st.info(f"{result.model} is already the model shown.", icon=":material/info:")
     other = None
 
@@ -76,7 +81,7 @@ with view_column:
 
 legend_column = None
 if other is not None:
-    second = webapp.depth_of(photo, other)
+    second = depth_of(photo, other)
     if mode == "Side by side":
         photo_column, first_column, second_column = st.columns(3)
         photo_column.image(view.preview, caption=photo.name, alt=f"Photo {photo.name}",
@@ -131,8 +136,8 @@ if legend_column is not None:
                         alt=f"Colour bar of {chosen.cmap}: far on the left, near on the right",
                         width="stretch")
 
-st.caption(webapp.summary(view, result))
-downloads = webapp.downloads(photo, result, chosen.cmap, chosen.invert)
-for index, (column, download) in enumerate(zip(st.columns(len(downloads)), downloads)):
+st.caption(summary(view, result))
+files = downloads(photo, result, chosen.cmap, chosen.invert)
+for index, (column, download) in enumerate(zip(st.columns(len(files)), files)):
     with column:
-        webapp.download_button(download, key=f"download-{index}", primary=index == 0)
+        download_button(download, key=f"download-{index}", primary=index == 0)

@@ -19,7 +19,8 @@ ROW_PX = 35
 
 
 def licence_words(status: ModelStatus) -> str:
-    return f"{status.licence} (non-commercial)" if status.non_commercial else status.licence
+    card = status.card
+    return f"{card.licence} (non-commercial)" if card.non_commercial else card.licence
 
 
 def speed_words(name: str) -> str:
@@ -32,14 +33,14 @@ def speed_words(name: str) -> str:
 
 
 def overview(statuses: list[ModelStatus]) -> list[dict]:
-    return [{"Model": status.title,
+    return [{"Model": status.card.title,
              "Here": "yes" if status.weights_present else "missing",
-             "Time per photo": speed_words(status.name),
-             "Parameters": parameter_count(status.parameters),
-             "Input": f"{status.input_size} px" if status.input_size else "any",
-             "Depth": "metric (metres)" if status.metric else "relative",
+             "Time per photo": speed_words(status.card.name),
+             "Parameters": parameter_count(status.card.parameters),
+             "Input": f"{status.card.input_size} px" if status.card.input_size else "any",
+             "Depth": "metric (metres)" if status.card.metric else "relative",
              "Licence": licence_words(status),
-             "Weights file": status.weights_file} for status in statuses]
+             "Weights file": status.card.weights.filename} for status in statuses]
 
 
 def uploadable(status: ModelStatus) -> bool:
@@ -47,30 +48,31 @@ def uploadable(status: ModelStatus) -> bool:
 
 
 def weights_mb(status: ModelStatus) -> float:
-    return status.parameters * BYTES_PER_PARAMETER / 1e6
+    return status.card.parameters * BYTES_PER_PARAMETER / 1e6
 
 
 def ready(status: ModelStatus, path) -> None:
     """After new weights: forget the cached "weights missing" and say so on the next run."""
     load_model_once.clear()
-    st.session_state["fetched"] = f"Saved `{path}`; {status.title} is ready."
+    st.session_state["fetched"] = f"Saved `{path}`; {status.card.title} is ready."
 
 
 def fetch(status: ModelStatus) -> None:
     """Download one model's weights with a progress bar (the person asked for it)."""
-    bar = st.progress(0.0, text=f"Fetching {status.weights_file}…")
+    filename = status.card.weights.filename
+    bar = st.progress(0.0, text=f"Fetching {filename}…")
 
     def report(done: int, total: int) -> None:
         fraction = done / total if total else 0.0
-        bar.progress(min(fraction, 1.0), text=f"{status.weights_file}: {done / 1e6:.1f} MB")
+        bar.progress(min(fraction, 1.0), text=f"{filename}: {done / 1e6:.1f} MB")
 
     try:
-        path = depthviz.fetch_weights(status.name, progress=report)
+        path = depthviz.fetch_weights(status.card.name, progress=report)
     except depthviz.WeightsUnavailable as exc:
         bar.empty()
         reason = exc.reason or "the download did not complete"
         upload = "upload it below, or " if uploadable(status) else ""
-        st.error(f"Could not download `{status.weights_file}`: {reason}. If you have the file, "
+        st.error(f"Could not download `{filename}`: {reason}. If you have the file, "
                  f"{upload}copy it into `{model_home()}` and reload this page.",
                  icon=":material/cloud_off:")
         return
@@ -84,27 +86,27 @@ def install_upload(status: ModelStatus, key: str) -> None:
     if upload is None:
         return
     try:
-        path = install_weights(status.name, upload.getvalue())
+        path = install_weights(status.card.name, upload.getvalue())
     except depthviz.WeightsUnavailable as exc:
         st.session_state[f"{key}-error"] = (
             f"`{upload.name}` was not saved: {exc.reason or 'it could not be checked'}. "
-            f"The {status.title} weights file is `{status.weights_file}` from "
-            f"{status.weights_origin}.")
+            f"The {status.card.title} weights file is `{status.card.weights.filename}` from "
+            f"{status.card.weights.origin}.")
         return
     ready(status, path)
 
 
 def add_weights(status: ModelStatus) -> None:
     """Download button, upload box and the folder, for a model whose weights are missing."""
-    st.caption(f"`{status.weights_file}` comes from {status.weights_origin}.")
-    if st.button(f"Download {status.weights_file}", key=f"fetch-{status.name}",
+    st.caption(f"`{status.card.weights.filename}` comes from {status.card.weights.origin}.")
+    if st.button(f"Download {status.card.weights.filename}", key=f"fetch-{status.card.name}",
                  icon=":material/download:"):
         fetch(status)
     size_mb = weights_mb(status)
     if uploadable(status):
-        key = f"weights-upload-{status.name}"
-        st.file_uploader(f"…or upload `{status.weights_file}` (about {size_mb:.0f} MB)",
-                         type=[status.weights_file.rsplit(".", 1)[-1]], key=key,
+        key = f"weights-upload-{status.card.name}"
+        st.file_uploader(f"…or upload `{status.card.weights.filename}` (about {size_mb:.0f} MB)",
+                         type=[status.card.weights.filename.rsplit(".", 1)[-1]], key=key,
                          max_upload_size=WEIGHTS_UPLOAD_MB, on_change=install_upload,
                          args=(status, key),
                          help="Checked (it must load as this model's weights), then saved in "
@@ -137,5 +139,5 @@ missing = [status for status in statuses if not status.weights_present]
 if missing:
     st.subheader("Add weights")
     for status in missing:
-        with st.expander(f"{status.title} · `{status.weights_file}`"):
+        with st.expander(f"{status.card.title} · `{status.card.weights.filename}`"):
             add_weights(status)

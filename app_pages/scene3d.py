@@ -2,7 +2,7 @@
 
 The view is Plotly's (`st.plotly_chart`): plotly.js ships inside Streamlit, so the WebGL view
 works offline with no CDN; deck.gl (`st.pydeck_chart`) is map-first and fetches basemap tiles.
-depthviz/plot3d.py has the details. The view is built from the screen-sized preview (a
+depthviz/app/plot3d.py has the details. The view is built from the screen-sized preview (a
 browser-sized payload) and cached, so moving a slider only redraws it; the PLY and GLB files are
 made from the full-size photo and depth map, like the CLI's, only when their button is clicked.
 The parallax video is rendered from the preview (up to 1280 px: seconds, not minutes) into
@@ -17,7 +17,12 @@ import numpy as np
 import streamlit as st
 
 import depthviz
-from depthviz.app import plot3d, webapp
+from depthviz.app import plot3d
+from depthviz.app.current import current
+from depthviz.app.depth import PhotoDepth, summary
+from depthviz.app.downloads import Download, download_button
+from depthviz.app.photo_picker import photo_picker
+from depthviz.app.photos import CACHE_SECONDS, Photo, PhotoView
 from depthviz.io.images import exif_fov_deg
 from depthviz.outputs.display import content_hash
 from depthviz.scene.camera import DEFAULT_FOV_DEG
@@ -29,7 +34,7 @@ DENSITY = {"Low": (20_000, 30_000), "Medium": (60_000, 80_000), "High": (150_000
 SHAPES = ("Mesh", "Points")
 
 
-@st.cache_data(max_entries=8, ttl=webapp.CACHE_SECONDS, show_spinner=False)
+@st.cache_data(max_entries=8, ttl=CACHE_SECONDS, show_spinner=False)
 def view_scene(rgb: np.ndarray, depth: np.ndarray, shape: str, budget: int, metric: bool,
                fov_deg: Optional[float]) -> plot3d.Scene:
     """The view's mesh or point cloud, built once per (preview, shape, density, camera): the
@@ -39,21 +44,20 @@ def view_scene(rgb: np.ndarray, depth: np.ndarray, shape: str, budget: int, metr
     return depthviz.to_points(rgb, depth, metric=metric, fov_deg=fov_deg, max_points=budget)
 
 
-def scene_downloads(photo: webapp.Photo, result: webapp.DepthResult,
-                    fov_deg: Optional[float]) -> list[webapp.Download]:
+def scene_downloads(photo: Photo, result: PhotoDepth,
+                    fov_deg: Optional[float]) -> list[Download]:
     """PLY (coloured point cloud) and GLB (mesh textured with the photo) of the full-size photo,
     named like the CLI's files (coffee.ply, coffee.glb); each is built only when clicked."""
     stem = photo.stem
     return [
-        webapp.Download("Download PLY", stem + SCENE_FORMAT_SUFFIXES["ply"],
-                        "application/octet-stream",
-                        lambda: ply_file(photo.decode(), result.depth, result.metric, fov_deg)),
-        webapp.Download("Download GLB", stem + SCENE_FORMAT_SUFFIXES["glb"], "model/gltf-binary",
-                        lambda: glb_file(photo.decode(), result.depth, result.metric, fov_deg)),
+        Download("Download PLY", stem + SCENE_FORMAT_SUFFIXES["ply"], "application/octet-stream",
+                 lambda: ply_file(photo.decode(), result.depth, result.metric, fov_deg)),
+        Download("Download GLB", stem + SCENE_FORMAT_SUFFIXES["glb"], "model/gltf-binary",
+                 lambda: glb_file(photo.decode(), result.depth, result.metric, fov_deg)),
     ]
 
 
-def make_parallax(view: webapp.PhotoView, result: webapp.DepthResult, motion: str) -> bytes:
+def make_parallax(view: PhotoView, result: PhotoDepth, motion: str) -> bytes:
     """The parallax loop of the preview as MP4 bytes, with a progress bar while it renders."""
     progress = st.progress(0.0, text="Rendering the parallax video…")
 
@@ -75,7 +79,7 @@ def on_a_phone() -> bool:
     return "Mobi" in (st.context.headers.get("User-Agent") or "")
 
 
-def camera_caption(result: webapp.DepthResult, fov_deg: Optional[float]) -> str:
+def camera_caption(result: PhotoDepth, fov_deg: Optional[float]) -> str:
     """What the scene's numbers mean: metres or only up to scale, and whose field of view."""
     units = (f"Metric depth: {result.model} measures distances in metres, so the scene and "
              "its files are in metres." if result.metric else
@@ -87,8 +91,8 @@ def camera_caption(result: webapp.DepthResult, fov_deg: Optional[float]) -> str:
 
 
 st.header("3D")
-webapp.photo_picker()
-photo, view, chosen, result = webapp.current()
+photo_picker()
+photo, view, chosen, result = current()
 fov = exif_fov_deg(photo.data) if photo.data is not None else None
 
 shape_column, detail_column, scale_column = st.columns(3)
@@ -108,7 +112,7 @@ scene = view_scene(view.preview, result.preview, shape, faces if shape == "Mesh"
 chart = plot3d.PHONE_CHART if on_a_phone() else {}
 st.plotly_chart(plot3d.scene_figure(scene, depth_scale, **chart), key="scene_view",
                 config={"displaylogo": False})
-st.caption(f"{webapp.summary(view, result)} · {len(scene.vertices):,} points"
+st.caption(f"{summary(view, result)} · {len(scene.vertices):,} points"
            + (f", {len(scene.faces):,} triangles" if shape == "Mesh" else "")
            + " · drag to orbit, scroll or pinch to zoom.")
 st.caption(camera_caption(result, fov))
@@ -116,7 +120,7 @@ st.caption(camera_caption(result, fov))
 files = scene_downloads(photo, result, fov)
 for index, (column, download) in enumerate(zip(st.columns(len(files)), files)):
     with column:
-        webapp.download_button(download, key=f"download-3d-{index}", primary=index == 1)
+        download_button(download, key=f"download-3d-{index}", primary=index == 1)
 st.caption(f"Files of the full photo ({view.width}×{view.height} px), made when you click: a "
            "coloured point cloud (PLY) and a mesh textured with the photo (GLB) for Blender, "
            "game engines and 3D viewers; +y is up, the camera looks along −z.")
@@ -147,9 +151,9 @@ if made is not None and made["wanted"] == wanted:
                  "nearer things shift more than far ones")
     st.caption(f"A {DEFAULT_SECONDS:g} s loop of the photo as shown here, made in "
                f"{made['seconds']:.1f} s.")
-    webapp.download_button(
-        webapp.Download("Parallax MP4", f"{photo.stem}.{motion}.parallax.mp4",
-                        "video/mp4", lambda: made["data"]),
+    download_button(
+        Download("Parallax MP4", f"{photo.stem}.{motion}.parallax.mp4", "video/mp4",
+                 lambda: made["data"]),
         key="download-parallax", primary=True)
 else:
     st.caption("A short loop in which the camera moves a little and nearer things shift more "

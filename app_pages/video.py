@@ -11,7 +11,10 @@ import time
 import streamlit as st
 
 import depthviz
-from depthviz.app import webapp
+from depthviz.app.downloads import Download, download_button
+from depthviz.app.model_choice import active_model
+from depthviz.app.settings import settings
+from depthviz.app.uploads import MEDIA_UPLOAD_MB
 from depthviz.batch.video import depth_video
 from depthviz.io.video import browser_plays
 from depthviz.outputs.archive import unique_stems
@@ -50,7 +53,7 @@ def _remember_side_by_side() -> None:
 
 st.header("Video")
 st.file_uploader("Short video clip", type=VIDEO_TYPES, key=_uploader_key(),
-                 on_change=_take_upload, max_upload_size=webapp.MEDIA_UPLOAD_MB,
+                 on_change=_take_upload, max_upload_size=MEDIA_UPLOAD_MB,
                  help=f"MP4, MOV, WebM, MKV or AVI, up to {MAX_FRAMES} frames. Kept in memory "
                       "only, never written to disk; the result stays here until you clear it "
                       "or upload another clip.")
@@ -65,8 +68,8 @@ if clip is None:
             icon=":material/movie:")
     st.stop()
 
-chosen = webapp.settings()
-model = webapp.active_model(chosen)
+chosen = settings()
+model = active_model(chosen.choice)
 data = clip["data"]
 wanted = (content_hash(data), model.name, model.engine_name, chosen.cmap, chosen.invert,
           side_by_side)
@@ -101,7 +104,7 @@ if result is None or result["wanted"] != wanted:
     st.session_state["video_result"] = result
 
 info = result["info"]
-st.caption(f"**{webapp.model_title(model.family.description)}** on {model.engine_name} · "
+st.caption(f"**{model.card.title}** on {model.engine_name} · "
            f"{info.frames} frames, {info.width}×{info.height} px at {float(info.fps):.3g} fps · "
            f"{result['seconds']:.1f} s")
 if side_by_side:  # the result holds the clip already: give it the whole width
@@ -122,9 +125,8 @@ else:
 stem = unique_stems([clip["name"]])[0]
 download_column, clear_column = st.columns([3, 1])
 with download_column:
-    webapp.download_button(
-        webapp.Download("Depth video MP4", f"{stem}.depth.mp4", "video/mp4",
-                        lambda: result["video"]),
+    download_button(
+        Download("Depth video MP4", f"{stem}.depth.mp4", "video/mp4", lambda: result["video"]),
         key="download-video", primary=True)
 clear_column.button("Clear", key="video_clear", on_click=_clear, icon=":material/delete:",
                     width="stretch", help="Forget this clip and its depth video.")

@@ -3,7 +3,7 @@ the precisions.
 
     make bench                      # or: .venv/bin/python bench/bench.py [--quick] [--engines]
 
-Three tables (see README "Performance"): the end-to-end ratios (12 MP JPEG -> heatmap PNG bytes
+Three tables (see bench/README.md): the end-to-end ratios (12 MP JPEG -> heatmap PNG bytes
 against the tutorial path: OpenCV decode, the official recipe, applyColorMap, cv2.imencode;
 600x400 JPEG -> depth against the official recipe; peak memory; photos per second in latency
 and throughput mode), the 12 MP stage table (decode, preprocess, upsample, colour levels, PNG
@@ -17,7 +17,7 @@ tutorial's heatmap: numpy LUT indexing and Pillow's PNG defaults), depthviz on e
 FastDepth (real weights) on its engines, whose ratios are against FastDepth on onnxruntime.
 MiDaS runs with seeded weights (the official checkpoint cannot be downloaded here): its speed is
 the real network's, its accuracy figures are of a random network that magnifies every rounding
-difference (see README "Performance").
+difference (see bench/README.md).
 
 Times are medians of repeats taken in turns across columns, so load from other processes on a
 shared machine hits every column alike. Peak memory is measured in a fresh process per column.
@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import platform
 import subprocess
 import sys
 import time
@@ -42,13 +41,18 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # midas_seeded: the seeded checkpoint in official format
+sys.path.insert(0, str(ROOT / "bench"))  # stamp, also when a test imports this file by path
+
+from stamp import stamp  # noqa: E402
 
 import depthviz  # noqa: E402
-from depthviz.engines import openvino_engine  # noqa: E402
+from depthviz.engines import openvino_cache, openvino_engine  # noqa: E402
+from depthviz.engines.base import installed_engines  # noqa: E402
 from depthviz.engines.precision import MAX_SPEARMAN_LOSS, MIN_TRUTH_SPEARMAN  # noqa: E402
 from depthviz.io.weights import model_home  # noqa: E402
+from depthviz.models import get_card, lookup  # noqa: E402
 from depthviz.models.base import DepthModel  # noqa: E402
-from depthviz.models.registry import choose_engine, get_family  # noqa: E402
+from depthviz.models.status import model_status  # noqa: E402
 from depthviz.outputs.colorize import colorize, colour_levels  # noqa: E402
 from depthviz.outputs.export import heatmap_png  # noqa: E402
 
@@ -155,9 +159,9 @@ def library_column(label: str, model: DepthModel, side: int, baseline: str) -> C
 
 
 def openvino_model(name: str, weights: Path, precision: str) -> DepthModel:
-    family = get_family(name)
-    model, _ = openvino_engine.prepare(family, weights)
-    return DepthModel(family, openvino_engine.OpenVinoEngine(model, precision), weights)
+    card, family = lookup(name)
+    converted, _ = openvino_cache.prepare(family.bind(card), weights)
+    return DepthModel(card, family, openvino_engine.OpenVinoEngine(converted, precision), weights)
 
 
 def fastdepth_weights() -> Path:
@@ -283,28 +287,6 @@ def accuracy(column: Column, baseline: Column, images: list[np.ndarray]) -> tupl
 
 # --- the table -------------------------------------------------------------------------------
 
-def machine() -> str:
-    cpu = platform.processor() or "CPU"
-    try:
-        lines = Path("/proc/cpuinfo").read_text().splitlines()
-        cpu = next(line.split(":", 1)[1].strip() for line in lines if line.startswith("model name"))
-        # Family and model tell the microarchitecture (25/17: Zen 4) when a VM hides AVX-512.
-        family, model = (next(line.split(":", 1)[1].strip() for line in lines
-                              if line.split(":")[0].strip() == key) for key in ("cpu family", "model"))
-        cpu = f"{cpu} (family {family}, model {model})"
-        flags = next(line for line in lines if line.startswith("flags")).split()
-        extras = [flag for flag in ("avx512f", "avx512_bf16", "amx_bf16") if flag in flags]
-    except (OSError, StopIteration):
-        extras = []
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    import importlib.metadata as metadata
-
-    versions = ", ".join(f"{name} {metadata.version(name)}" for name in (
-        "torch", "openvino", "onnxruntime", "opencv-python-headless", "pillow", "numpy"))
-    return (f"{cpu}, {os.cpu_count()} cores ({' '.join(extras) or 'no AVX-512'}), "
-            f"{memory:.0f} GB RAM, Python {platform.python_version()}; {versions}")
-
-
 def cell_ms(value: float, base: float, show_ratio: bool) -> str:
     text = f"{value:,.0f} ms" if value >= 10 else f"{value:.1f} ms"
     return f"{text} ({base / value:.1f}x)" if show_ratio else text
@@ -424,13 +406,13 @@ def stage_table(repeats: int) -> None:
     data = photos()["12 MP"]
     model = depthviz.load_model("midas_small", weights=seeded_midas_weights(), engine="openvino",
                                 precision="f32")
-    family = model.family
+    recipe = model.family.bind(model.card)
     rgb = depthviz.load_image(data)
     size = rgb.shape[:2]
-    network_size = family.network_size(*size)
-    batch = family.preprocess(rgb)
+    network_size = model.family.network_size(model.card, *size)
+    batch = recipe.preprocess(rgb)
     raw = model.engine.run(batch)[0]
-    depth = family.postprocess(raw, size)
+    depth = recipe.postprocess(raw, size)
     levels = colour_levels(depth)
     lut = colormap_lut("inferno")
     rows_i, _ = cubic_taps(size[0], network_size[0])
@@ -445,13 +427,13 @@ def stage_table(repeats: int) -> None:
             lambda: cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR),
             "cv2.imdecode to BGR, no header or EXIF checks"),
         "preprocess (cubic reduction to the network)": (
-            lambda: family.preprocess(rgb),
+            lambda: recipe.preprocess(rgb),
             lambda: np.take(np.take(rgb, rows_i.ravel(), axis=0), cols_i.ravel(), axis=1),
             "gathering the 4x4 taps alone (uint8)"),
         "network (OpenVINO f32)": (
             lambda: model.engine.run(batch), None, ""),
         "upsample (bicubic to full size)": (
-            lambda: family.postprocess(raw, size),
+            lambda: recipe.postprocess(raw, size),
             lambda: cv2.resize(raw, size[::-1], dst=upsampled, interpolation=cv2.INTER_CUBIC),
             "cv2.resize into a reused buffer"),
         "colour levels (depth -> uint8)": (
@@ -487,7 +469,7 @@ def precision_table(repeats: int) -> None:
     rows = []
     for key, weights, note in (("fastdepth", fastdepth_weights(), "real weights"),
                                ("midas_small", seeded_midas_weights(), "seeded weights")):
-        family = get_family(key)
+        card, family = lookup(key)
         models: dict[str, DepthModel] = {}
         unavailable: dict[str, str] = {}
         for precision in ("f32", "bf16", "int8"):
@@ -496,18 +478,19 @@ def precision_table(repeats: int) -> None:
                                                         precision=precision)
             except depthviz.EngineUnavailable as exc:
                 unavailable[precision] = str(exc).split(";")[0]
-        reference = depthviz.load_model(key, weights=weights, engine=family.reference_engine)
-        _, verdict = openvino_engine.prepare(family, weights)  # re-checked with int8 once built
+        reference = depthviz.load_model(key, weights=weights, engine=card.reference_engine)
+        # re-checked with int8 once built
+        _, verdict = openvino_cache.prepare(family.bind(card), weights)
         auto = depthviz.load_model(key, weights=weights)
-        batch = family.preprocess(photo)
+        batch = family.preprocess(card, photo)
         timings = interleaved_ms(
-            {**{f"net {p}": (lambda m=m: m.engine.run(batch)) for p, m in models.items()},
-             "net reference": lambda: reference.engine.run(batch),
+            {**{f"net {p}": (lambda m=m, b=batch: m.engine.run(b)) for p, m in models.items()},
+             "net reference": lambda r=reference, b=batch: r.engine.run(b),
              **{f"photo {p}": (lambda m=m: m.predict(photo)) for p, m in models.items()},
-             "photo reference": lambda: reference.predict(photo)}, repeats)
+             "photo reference": lambda r=reference: r.predict(photo)}, repeats)
         judged = (verdict.truth_f32 or 0.0) >= MIN_TRUTH_SPEARMAN
-        label = f"{family.title} ({note})"
-        rows.append([label, f"reference: {family.reference_engine}", ms(timings["net reference"]),
+        label = f"{card.title} ({note})"
+        rows.append([label, f"reference: {card.reference_engine}", ms(timings["net reference"]),
                      ms(timings["photo reference"]), "1 (reference)", "", "", ""])
         for precision in ("f32", "bf16", "int8"):
             if precision in unavailable:
@@ -548,7 +531,7 @@ def main() -> None:
         child_peak_rss(args.peak_rss[0], Path(args.peak_rss[1]))
         return
     load_before = os.getloadavg()[0]
-    print(f"Machine: {machine()}\n")
+    print(stamp() + "\n")
     end_to_end_table(3 if args.quick else 7)
     stage_table(5 if args.quick else 15)
     precision_table(5 if args.quick else 15)
@@ -577,9 +560,11 @@ def engine_table(quick: bool) -> None:
     for name, data in jpegs.items():
         reps = repeats[name]
         timed_row(f"{name} JPEG -> depth",
-                  {key: (lambda c=c: c.photo_to_depth(data)) for key, c in columns.items()}, reps)
+                  {key: (lambda c=c, d=data: c.photo_to_depth(d)) for key, c in columns.items()},
+                  reps)
         timed_row(f"{name} JPEG -> heatmap PNG",
-                  {key: (lambda c=c: c.photo_to_png(data)) for key, c in columns.items()}, reps)
+                  {key: (lambda c=c, d=data: c.photo_to_png(d)) for key, c in columns.items()},
+                  reps)
     big = decoded["12 MP"]
     timed_row("12 MP decoded array -> heatmap",
               {key: (lambda c=c: c.heatmap(c.depth(big))) for key, c in columns.items()},
@@ -602,11 +587,11 @@ def engine_table(quick: bool) -> None:
                   for key, (_, d) in scores.items()}))
 
     weights = {"midas_small": seeded_midas_weights(), "fastdepth": fastdepth_weights()}
-    auto = {name: choose_engine(get_family(name), path) for name, path in weights.items()}
-    verdicts = {name: openvino_engine.cached_verdict(name, path) for name, path in weights.items()}
+    auto = {name: model_status(get_card(name), path, installed_engines()).auto
+            for name, path in weights.items()}
 
     print("engine='auto' chose: " + "; ".join(
-              f"{name} -> {auto[name]}: {verdicts[name].describe()}" for name in auto))
+              f"{name} -> {choice.engine}: {choice.reason}" for name, choice in auto.items()))
     print("Ratios (x) are speed-ups over the column's reference: the official recipe for MiDaS "
           "columns, FastDepth on onnxruntime for FastDepth columns.\n")
     header = ["", *(columns[key].label for key in columns)]

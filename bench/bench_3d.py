@@ -8,7 +8,7 @@ exists; a 3 s, 30 fps parallax MP4 of a 1 MP photo in under 10 s on this 2-core 
 The photo is scikit-image's coffee (a real photo) cropped to 4:3 and resized to 4032x3024
 (12.2 MP) and 1152x864 (1.0 MP); its depth map is FastDepth's (the offline model, real weights),
 at the photo's size as `predict` returns it. Rows:
-- GLB: export3d.glb_file (to_mesh + glb_bytes, the photo as texture), and each part.
+- GLB: scene.formats.glb_file (to_mesh + glb_bytes, the photo as texture), and each part.
 - Parallax, in process: write_parallax to an MP4 file from the photo and its depth map, and its
   stages measured alone: the ViewWarper set-up, one frame's render, one frame's H.264 encode.
 - Parallax, command: `depthviz parallax photo.jpg --out loop.mp4 --model fastdepth` in a fresh
@@ -36,20 +36,22 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from stamp import stamp
 
 import depthviz
 from depthviz.outputs.mp4 import H264Writer, open_mp4
 from depthviz.scene.formats import glb_file
-from depthviz.scene.mesh import glb_bytes, to_mesh
+from depthviz.scene.mesh import to_mesh
+from depthviz.scene.mesh_files import glb_bytes
 from depthviz.scene.parallax import (
     DEFAULT_FPS,
     DEFAULT_PARALLAX_STRENGTH,
     DEFAULT_SECONDS,
     PARALLAX_X264_PRESET,
-    ViewWarper,
     camera_path,
     write_parallax,
 )
+from depthviz.scene.warp import ViewWarper
 
 SIZES = {"12 MP": (4032, 3024), "1 MP": (1152, 864)}
 GLB_TARGET_S, PARALLAX_TARGET_S = 2.0, 10.0
@@ -106,6 +108,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    print(stamp() + "\n")
     print(f"depthviz from {Path(depthviz.__file__).parent}; {os.cpu_count()} CPUs; "
           f"load average {load()} (1, 5, 15 min) at the start")
     model = depthviz.load_model("fastdepth")

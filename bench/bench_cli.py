@@ -1,5 +1,5 @@
 """Wall times of the command line as a user runs it: a 24-photo folder on the local and the Ray
-engine, and a 40-frame video. Prints a Markdown table.
+runner, and a 40-frame video. Prints a Markdown table.
 
     .venv/bin/python bench/bench_cli.py [--side 4032] [--models fastdepth midas_small]
 
@@ -22,6 +22,7 @@ import av
 import cv2
 import numpy as np
 from PIL import Image
+from stamp import stamp
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -86,6 +87,7 @@ def main() -> None:
     parser.add_argument("--video-size", default="1280x720")
     parser.add_argument("--models", nargs="+", default=["fastdepth", "midas_small"])
     args = parser.parse_args()
+    print(stamp() + "\n")
     width, height = map(int, args.video_size.split("x"))
 
     with tempfile.TemporaryDirectory() as temporary:
@@ -95,11 +97,11 @@ def main() -> None:
         print("| model | job | wall time | per item |\n|---|---|---|---|")
         for model in args.models:
             chosen = model_args(model, work)
-            for engine in ("local", "ray"):
+            for runner in ("local", "ray"):
                 seconds = timed([*DEPTHVIZ, "predict", str(work / "photos"), "--out",
-                                 str(work / f"out-{model}-{engine}"), "--engine", engine,
+                                 str(work / f"out-{model}-{runner}"), "--runner", runner,
                                  "--format", "heatmap", "npy", *chosen])
-                print(f"| {model} | {args.photos} photos ({args.side} px), --engine {engine} "
+                print(f"| {model} | {args.photos} photos ({args.side} px), --runner {runner} "
                       f"| {seconds:.1f} s | {seconds / args.photos:.2f} s |")
             skip = timed([*DEPTHVIZ, "predict", str(work / "photos"), "--out",
                           str(work / f"out-{model}-local"), "--format", "heatmap", "npy", *chosen])

@@ -32,10 +32,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # depth_anything_seeded: the seeded official checkpoint
 
 from depth_anything_seeded import write_seeded_checkpoint  # noqa: E402
+from stamp import stamp  # noqa: E402
 
 import depthviz  # noqa: E402
 from depthviz.engines.openvino_engine import OpenVinoEngine, import_openvino  # noqa: E402
-from depthviz.models import get_family  # noqa: E402
+from depthviz.models import lookup  # noqa: E402
 from depthviz.models.base import DepthModel  # noqa: E402
 
 NAME = "depth_anything_v2_small"
@@ -89,9 +90,10 @@ import sys
 from pathlib import Path
 from skimage import data
 from depthviz.engines.openvino_engine import OpenVinoEngine
-from depthviz.models import get_family
+from depthviz.models import lookup
 from depthviz.models.base import DepthModel
-model = DepthModel(get_family({NAME!r}), OpenVinoEngine(Path({str(ir_path)!r}), "f32"),
+card, family = lookup({NAME!r})
+model = DepthModel(card, family, OpenVinoEngine(Path({str(ir_path)!r}), "f32"),
                    Path({str(weights)!r}))
 model.predict(data.coffee())
 assert "torch" not in sys.modules
@@ -107,29 +109,31 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    print(stamp() + "\n")
     from skimage import data
 
     rgb = data.coffee()  # 600x400, RGB
     bgr = np.ascontiguousarray(rgb[:, :, ::-1])
-    family = get_family(NAME)
+    card, family = lookup(NAME)
     with tempfile.TemporaryDirectory() as scratch:
-        weights = write_seeded_checkpoint(Path(scratch) / family.weights.filename)
-        baseline_net = family.network(weights)
+        weights = write_seeded_checkpoint(Path(scratch) / card.weights.filename)
+        baseline_net = family.network(card, weights)
         for block in baseline_net.pretrained.blocks:
             block.attn.fused_attn = False  # DINOv2's own Attention: q @ k^T, softmax, @ v
         torch_model = depthviz.load_model(NAME, weights=weights, engine="torch")
         started = time.perf_counter()
         ir_path = Path(scratch) / "model.xml"
-        import_openvino().save_model(family.to_openvino(weights), str(ir_path),
+        import_openvino().save_model(family.to_openvino(card, weights), str(ir_path),
                                      compress_to_fp16=False)
         print(f"OpenVINO conversion (once per weights file): {time.perf_counter() - started:.0f} s")
         engine = OpenVinoEngine(ir_path, "f32")
-        interactive = DepthModel(family.with_input_size(INTERACTIVE), engine, weights)
+        interactive = DepthModel(card.with_input_size(INTERACTIVE), family, engine, weights)
         rows = {
             "official infer_image (torch, float64 prep), 518": lambda: official_infer_image(
                 baseline_net, bgr),
             "depthviz torch, 518": lambda: torch_model.predict(rgb),
-            "depthviz OpenVINO f32, 518": lambda: DepthModel(family, engine, weights).predict(rgb),
+            "depthviz OpenVINO f32, 518": lambda: DepthModel(card, family, engine,
+                                                             weights).predict(rgb),
             f"depthviz OpenVINO f32, {INTERACTIVE}": lambda: interactive.predict(rgb),
         }
         outputs, times = {}, {name: [] for name in rows}

@@ -36,6 +36,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from stamp import stamp  # noqa: E402
+
 from bench import jpeg_bytes, official_decode, official_recipe, seeded_midas_weights  # noqa: E402
 
 PHOTO_SIZES = {"0.3 MP": (640, 480), "1 MP": (1200, 900), "3 MP": (2000, 1500)}
@@ -123,7 +125,8 @@ async def load(url: str, mix: list[tuple[str, bytes]], clients: int,
                 _, body = queue.pop()
                 started = time.perf_counter()
                 try:
-                    response = await client.post(url, files={"image": ("p.jpg", body, "image/jpeg")})
+                    files = {"image": ("p.jpg", body, "image/jpeg")}
+                    response = await client.post(url, files=files)
                     key = f"{response.status_code // 100}xx"
                     result.statuses[key] = result.statuses.get(key, 0) + 1
                 except httpx.TransportError:
@@ -166,7 +169,8 @@ def start(command: list[str], port: int, ready_path: str) -> subprocess.Popen:
         if process.poll() is not None:
             raise RuntimeError(process.stderr.read().decode()[-2000:])
         try:
-            if httpx.get(f"http://127.0.0.1:{port}{ready_path}", timeout=2).status_code in (200, 501):
+            ready = httpx.get(f"http://127.0.0.1:{port}{ready_path}", timeout=2)
+            if ready.status_code in (200, 501):
                 return process
         except httpx.TransportError:
             pass
@@ -258,6 +262,7 @@ def main() -> None:
     if args.baseline:
         run_baseline(args.port, args.baseline)
         return
+    print(stamp() + "\n")
     weights = seeded_midas_weights()
     per_level, rounds = (48, 2) if args.quick else (192, 4)
     memory_requests = 300 if args.quick else 1000

@@ -8,6 +8,8 @@
     mesh = depthviz.to_mesh(rgb, depth)  # trimesh.Trimesh; depthviz.to_points: a PointCloud
 """
 
+from typing import Any
+
 from depthviz.errors import (
     DepthvizError,
     EngineUnavailable,
@@ -44,13 +46,17 @@ __all__ = [
 ]
 __version__ = "0.1.0"
 
-#: Imported on first use: trimesh takes about a second to import, the CLI and app start faster.
+#: Imported on first use, from the '3d' extra: trimesh takes about a second to import (the CLI
+#: and app start faster) and a core install has none.
 _LAZY = {"to_mesh": "scene.mesh", "to_points": "scene.mesh"}
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     if name in _LAZY:
         import importlib
 
+        from depthviz.extras import require_extra
+
+        require_extra("3d", "trimesh", feature=f"depthviz.{name}")
         return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module 'depthviz' has no attribute '{name}'")

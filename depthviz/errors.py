@@ -49,3 +49,8 @@ class UnknownModel(DepthvizError, KeyError):
 
 class EngineUnavailable(DepthvizError, RuntimeError):
     """The requested inference engine cannot run this model here."""
+
+
+class MissingExtra(DepthvizError, ImportError):
+    """A part of depthviz that needs an optional extra was used without it installed; the message
+    names the pip command (see depthviz/extras.py)."""

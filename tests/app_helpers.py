@@ -1,4 +1,4 @@
-"""Fixtures and helpers for the AppTest tests of the Streamlit app (tests/test_app_*.py)."""
+"""Fixtures and helpers for the AppTest tests of the Streamlit app (tests/app/test_*.py)."""
 
 from __future__ import annotations
 

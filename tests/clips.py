@@ -29,7 +29,8 @@ def write_clip(target, frames: Sequence[np.ndarray], fps: Fraction,
 def read_clip(source) -> tuple[list[np.ndarray], Fraction]:
     with av.open(source) as clip:
         stream = clip.streams.video[0]
-        return [frame.to_ndarray(format="rgb24") for frame in clip.decode(stream)], stream.average_rate
+        frames = [frame.to_ndarray(format="rgb24") for frame in clip.decode(stream)]
+        return frames, stream.average_rate
 
 
 def small(rgb: np.ndarray, size=(160, 120)) -> np.ndarray:

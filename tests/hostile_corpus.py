@@ -33,9 +33,11 @@ def _save(image: Image.Image, fmt: str, **args) -> bytes:
 def _png_header_only(width: int, height: int) -> bytes:
     """A tiny PNG whose header claims width x height (a pixel bomb's signature)."""
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        checksum = struct.pack(">I", zlib.crc32(kind + data))
+        return struct.pack(">I", len(data)) + kind + data + checksum
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+            + chunk(b"IEND", b""))
 
 
 def _exif_rotated_jpeg() -> bytes:
@@ -71,14 +73,17 @@ def cases() -> dict[str, tuple[bytes, object]]:
         "BMP": (_save(rgb, "BMP"), (H, W)),
         "TIFF": (_save(rgb, "TIFF"), (H, W)),
         "TIFF, 16-bit grey": (_save(grey16, "TIFF"), (H, W)),
-        "TIFF, float32 grey": (_save(Image.fromarray(np.linspace(0, 1, H * W, dtype=np.float32).reshape(H, W)), "TIFF"), (H, W)),
-        "GIF, animated (first frame)": (_save(rgb.convert("P", palette=Image.ADAPTIVE), "GIF", save_all=True,
-                                              append_images=[Image.new("RGB", (W, H), "white")]), (H, W)),
+        "TIFF, float32 grey": (_save(Image.fromarray(
+            np.linspace(0, 1, H * W, dtype=np.float32).reshape(H, W)), "TIFF"), (H, W)),
+        "GIF, animated (first frame)": (
+            _save(rgb.convert("P", palette=Image.ADAPTIVE), "GIF", save_all=True,
+                  append_images=[Image.new("RGB", (W, H), "white")]), (H, W)),
         "1x1 PNG": (_save(Image.new("RGB", (1, 1), (9, 9, 9)), "PNG"), (1, 1)),
         "4000x6 sliver PNG": (_save(Image.new("RGB", (4000, 6), (200, 10, 10)), "PNG"), (6, 4000)),
         "empty file": (b"", "The file is empty"),
         "plain text": (b"hello, this is not a photo\n" * 10, NOT_AN_IMAGE),
-        "SVG": (b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>',
+        "SVG": (b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+                b'<rect width="10" height="10"/></svg>',
                 NOT_AN_IMAGE),
         "PDF": (b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n",
                 NOT_AN_IMAGE),
@@ -88,11 +93,14 @@ def cases() -> dict[str, tuple[bytes, object]]:
         "ICO (a Pillow format we refuse)": (_save(rgb, "ICO"), NOT_AN_IMAGE),
         "random bytes": (np.random.default_rng(0).integers(0, 256, 4096, dtype=np.uint8).tobytes(),
                          NOT_AN_IMAGE),
-        "truncated JPEG": (big_jpeg[: len(big_jpeg) // 2], "The image data is damaged or truncated"),
+        "truncated JPEG": (big_jpeg[: len(big_jpeg) // 2],
+                           "The image data is damaged or truncated"),
         "truncated PNG": (big_png[: len(big_png) // 2], "The image data is damaged or truncated"),
         "JPEG header only": (jpeg[:20], NOT_AN_IMAGE),
-        "pixel bomb PNG 60000x60000": (_png_header_only(60000, 60000), "The image claims far more pixels"),
-        "PNG 10000x9000 (90 MP, over the 80 MP limit)": (_png_header_only(10000, 9000), "The image is 10000x9000"),
+        "pixel bomb PNG 60000x60000": (_png_header_only(60000, 60000),
+                                       "The image claims far more pixels"),
+        "PNG 10000x9000 (90 MP, over the 80 MP limit)": (_png_header_only(10000, 9000),
+                                                         "The image is 10000x9000"),
         "PNG 40000x10 (side too long)": (_png_header_only(40000, 10), "The image is 40000x10"),
         "PNG 0x0 header": (_png_header_only(0, 0), NOT_AN_IMAGE),
     }
@@ -104,7 +112,8 @@ if __name__ == "__main__":
     print("| input | bytes | outcome |\n|---|---|---|")
     for name, (data, _expected) in cases().items():
         try:
-            outcome = "decoded %dx%d RGB" % depthviz.load_image(data).shape[1::-1]
+            height, width = depthviz.load_image(data).shape[:2]
+            outcome = f"decoded {width}x{height} RGB"
         except depthviz.ImageError as exc:
             outcome = f"ImageError: {exc}"
         print(f"| {name} | {len(data)} | {outcome} |")

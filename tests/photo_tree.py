@@ -17,7 +17,8 @@ def write_photo_tree(root: Path) -> Path:
     truncated JPEG and a text file that is not an image."""
     from skimage import data
 
-    photos = [data.coffee(), data.rocket(), data.chelsea(), data.astronaut(), data.coffee()[:, ::-1],
+    photos = [data.coffee(), data.rocket(), data.chelsea(), data.astronaut(),
+              data.coffee()[:, ::-1],
               data.stereo_motorcycle()[0]]
     for name, rgb in zip(GOOD, photos):
         path = root / name

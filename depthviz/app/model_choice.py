@@ -15,7 +15,7 @@ import streamlit as st
 
 from depthviz.errors import DepthvizError, EngineUnavailable, WeightsUnavailable
 from depthviz.io.weights import model_home
-from depthviz.models import ModelStatus, available_models, get_family, load_model
+from depthviz.models import ModelStatus, available_models, get_card, load_model
 from depthviz.models.base import DepthModel
 
 #: The sidebar's "Detail" levels: the network input side relative to the model's official one.
@@ -54,26 +54,26 @@ class Running:
 def input_size_at(name: str, detail: str) -> Optional[int]:
     """The network input side for a Detail level: None means the model's official size (also
     for models with a fixed input size, which Detail cannot change)."""
-    family = get_family(name)
+    card = get_card(name)
     factor = DETAIL_LEVELS.get(detail, 1.0)
-    if factor == 1.0 or family.input_multiple is None or family.input_size is None:
+    if factor == 1.0 or card.input_multiple is None:
         return None
-    step = family.input_multiple
-    return max(step, round(family.input_size * factor / step) * step)
+    step = card.input_multiple
+    return max(step, round(card.input_size * factor / step) * step)
 
 
 def detail_adjustable(name: str) -> bool:
     """Whether Detail changes this model's input size (some networks take one size only)."""
-    return get_family(name).input_multiple is not None
+    return get_card(name).input_multiple is not None
 
 
 def network_side(status: ModelStatus, detail: str) -> Optional[int]:
     """What the model actually runs at for that Detail level (for people)."""
-    return input_size_at(status.name, detail) or status.input_size
+    return input_size_at(status.card.name, detail) or status.card.input_size
 
 
 def model_statuses() -> dict[str, ModelStatus]:
-    return {status.name: status for status in available_models()}
+    return {status.card.name: status for status in available_models()}
 
 
 def parameter_count(parameters: int) -> str:
@@ -84,9 +84,10 @@ def parameter_count(parameters: int) -> str:
 
 def picker_label(status: ModelStatus) -> str:
     """One line per model in the sidebar picker: name, size, licence, whether weights are here."""
-    licence = f"{status.licence}, non-commercial" if status.non_commercial else status.licence
+    card = status.card
+    licence = f"{card.licence}, non-commercial" if card.non_commercial else card.licence
     here = "" if status.weights_present else " · no weights"
-    return f"{status.title} · {parameter_count(status.parameters)} · {licence}{here}"
+    return f"{card.title} · {parameter_count(card.parameters)} · {licence}{here}"
 
 
 def fallback_order(statuses: dict[str, ModelStatus], chosen: str) -> list[ModelStatus]:
@@ -94,9 +95,10 @@ def fallback_order(statuses: dict[str, ModelStatus], chosen: str) -> list[ModelS
     or metric), licences that allow any use before non-commercial ones, then the largest."""
     wanted = statuses[chosen]
     present = [status for status in statuses.values()
-               if status.weights_present and status.name != chosen]
-    return sorted(present, key=lambda status: (status.metric != wanted.metric,
-                                               status.non_commercial, -status.parameters))
+               if status.weights_present and status.card.name != chosen]
+    return sorted(present, key=lambda status: (status.card.metric != wanted.card.metric,
+                                               status.card.non_commercial,
+                                               -status.card.parameters))
 
 
 def warm_up(model: DepthModel) -> DepthModel:
@@ -122,12 +124,12 @@ def load_model_once(name: str, engine: str, input_size: Optional[int] = None,
 def missing_reason(status: ModelStatus, error: DepthvizError) -> str:
     """Why a model cannot run, short: "has no weights here" or the loader's own words."""
     if isinstance(error, WeightsUnavailable):
-        return f"{status.title} has no weights here"
-    return f"{status.title} cannot run here ({error})"
+        return f"{status.card.title} has no weights here"
+    return f"{status.card.title} cannot run here ({error})"
 
 
 def how_to_get(status: ModelStatus) -> str:
-    return (f"download `{status.weights_file}` on the Models page or put it in "
+    return (f"download `{status.card.weights.filename}` on the Models page or put it in "
             f"`{model_home()}`")
 
 
@@ -135,8 +137,8 @@ def engine_note(status: ModelStatus, asked: str, model: DepthModel) -> str:
     """Why the engine is what it is, when it is not simply the one asked for."""
     if asked == "auto":
         return f"auto picked {model.engine_name}"
-    if asked not in status.engines:
-        return f"{status.title} has no {asked} engine, so auto picked {model.engine_name}"
+    if asked not in status.card.engines:
+        return f"{status.card.title} has no {asked} engine, so auto picked {model.engine_name}"
     return ""
 
 
@@ -147,17 +149,35 @@ def running_model(choice: ModelChoice) -> Running | str:
     chosen = statuses[choice.name]
     loaded = load_model_once(choice.name, choice.engine, choice.input_size, choice.precision)
     if isinstance(loaded, DepthModel):
-        return Running(loaded, chosen.title, why=engine_note(chosen, choice.engine, loaded))
+        return Running(loaded, chosen.card.title, why=engine_note(chosen, choice.engine, loaded))
     reason = missing_reason(chosen, loaded)
     for status in fallback_order(statuses, choice.name):
-        engine = choice.engine if choice.engine in status.engines else "auto"
-        fallback = load_model_once(status.name, engine,
-                                   input_size_at(status.name, choice.detail))
+        engine = choice.engine if choice.engine in status.card.engines else "auto"
+        fallback = load_model_once(status.card.name, engine,
+                                   input_size_at(status.card.name, choice.detail))
         if not isinstance(fallback, DepthModel):
             continue
-        notes = [f"{reason}, so {status.title} runs (the best model that can)",
+        notes = [f"{reason}, so {status.card.title} runs (the best model that can)",
                  engine_note(status, choice.engine, fallback)]
-        warning = f"{reason}, so {status.title} runs: {how_to_get(chosen)}."
-        return Running(fallback, status.title, why="; ".join(filter(None, notes)),
+        warning = f"{reason}, so {status.card.title} runs: {how_to_get(chosen)}."
+        return Running(fallback, status.card.title, why="; ".join(filter(None, notes)),
                        warning=warning)
     return f"No depth model can run: {reason}; {how_to_get(chosen)}."
+
+
+def running(choice: ModelChoice) -> Running:
+    """What runs for a choice; stops the page with the reason if no model can run at all."""
+    outcome = running_model(choice)
+    if isinstance(outcome, str):
+        st.error(outcome, icon=":material/error:")
+        st.stop()
+    return outcome
+
+
+def active_model(choice: ModelChoice) -> DepthModel:
+    """The chosen model, else the best one that runs here, with one line saying why and how to
+    get the chosen one; stops the page with an error if no model can run at all."""
+    outcome = running(choice)
+    if outcome.warning:
+        st.warning(outcome.warning, icon=":material/info:")
+    return outcome.model

@@ -15,7 +15,7 @@ things nearer to the viewer, and the photo's own colours (no shading).
 from __future__ import annotations
 
 import math
-from typing import Union
+from typing import Any, Union
 
 import numpy as np
 import plotly.graph_objects as go
@@ -48,7 +48,7 @@ def colours_hex(rgba: np.ndarray) -> np.ndarray:
 def _vertex_colours(scene: Scene) -> np.ndarray:
     if isinstance(scene, trimesh.PointCloud):
         return scene.colors
-    visual = scene.visual
+    visual: Any = scene.visual  # colours per vertex, or the photo as a texture (a GLB's mesh)
     return (visual.to_color() if visual.kind == "texture" else visual).vertex_colors
 
 

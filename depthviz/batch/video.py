@@ -109,9 +109,9 @@ def depth_video(source: VideoSource, target: VideoTarget, model: DepthModel,
     if isinstance(source, (str, os.PathLike)) and not Path(source).is_file():
         raise VideoError(f"There is no video file at {source}. Check the path.")
     try:
-        with av.open(source) as reader, ExitStack() as outputs:
+        with av.open(source, "r") as reader, ExitStack() as outputs:
             stream = video_stream(reader, max_frames)
-            fps = Fraction(stream.average_rate or stream.guessed_rate)
+            fps = Fraction(stream.average_rate or stream.guessed_rate or 0)
             writers = [H264Writer(outputs.enter_context(open_mp4(path)), fps)
                        for path in (target, original) if path is not None]
             return _convert(reader.decode(stream), writers, fps, model, cmap, invert,
@@ -148,6 +148,8 @@ def _convert(frames: Iterator[av.VideoFrame], writers: list[H264Writer], fps: Fr
                          "(app).")
     for writer in writers:
         writer.finish()
-    return VideoInfo(count, depth_writer.stream.width, depth_writer.stream.height, fps)
+    stream = depth_writer.stream
+    assert stream is not None, "frames were written, so the stream exists"
+    return VideoInfo(count, stream.width, stream.height, fps)
 
 

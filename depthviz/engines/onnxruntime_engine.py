@@ -22,5 +22,6 @@ class OnnxRuntimeEngine:
 
     def run(self, batch: np.ndarray) -> np.ndarray:
         # InferenceSession.run is documented as thread-safe.
-        output = self.session.run(None, {self.input_name: np.ascontiguousarray(batch, np.float32)})[0]
+        inputs = {self.input_name: np.ascontiguousarray(batch, np.float32)}
+        output = self.session.run(None, inputs)[0]
         return output.reshape(batch.shape[0], *output.shape[-2:])

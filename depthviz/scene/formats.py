@@ -1,8 +1,9 @@
 """Encode a photo's 3D outputs for download or disk: PLY point cloud, GLB mesh, stereo pair and
-anaglyph PNGs. These need the photo as well as its depth (export.py's formats need only depth).
+anaglyph PNGs. These need the photo as well as its depth (outputs.export's formats need only
+depth).
 
-scene3d (and trimesh, about a second to import) loads on the first PLY or GLB, so commands and
-pages that never make one start as fast as before.
+mesh.py and mesh_files.py (and trimesh, about a second to import) load on the first PLY or GLB,
+so commands and pages that never make one start as fast as before.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Optional
 import cv2
 import numpy as np
 
-from depthviz.scene.parallax import DEFAULT_STEREO_STRENGTH, anaglyph, side_by_side, stereo_pair
+from depthviz.scene.stereo import DEFAULT_STEREO_STRENGTH, anaglyph, side_by_side, stereo_pair
 
 #: 3D output format name -> file suffix appended to the input's stem.
 SCENE_FORMAT_SUFFIXES = {"ply": ".ply", "glb": ".glb", "stereo": ".stereo.png",
@@ -24,8 +25,9 @@ PHOTO_PNG_PARAMS = [cv2.IMWRITE_PNG_COMPRESSION, 1]
 
 def ply_file(rgb: np.ndarray, depth: np.ndarray, metric: bool = False,
              fov_deg: Optional[float] = None) -> bytes:
-    """Binary PLY of the coloured point cloud (scene3d.to_points' default budget)."""
-    from depthviz.scene.mesh import ply_bytes, to_points
+    """Binary PLY of the coloured point cloud (mesh.to_points' default budget)."""
+    from depthviz.scene.mesh import to_points
+    from depthviz.scene.mesh_files import ply_bytes
 
     return ply_bytes(to_points(rgb, depth, metric=metric, fov_deg=fov_deg))
 
@@ -33,7 +35,8 @@ def ply_file(rgb: np.ndarray, depth: np.ndarray, metric: bool = False,
 def glb_file(rgb: np.ndarray, depth: np.ndarray, metric: bool = False,
              fov_deg: Optional[float] = None, max_faces: Optional[int] = None) -> bytes:
     """GLB of the mesh, textured with the photo."""
-    from depthviz.scene.mesh import glb_bytes, to_mesh
+    from depthviz.scene.mesh import to_mesh
+    from depthviz.scene.mesh_files import glb_bytes
 
     return glb_bytes(to_mesh(rgb, depth, metric=metric, fov_deg=fov_deg, max_faces=max_faces), rgb)
 
@@ -59,7 +62,7 @@ class SceneEncoder:
 
     @cached_property
     def stereo_views(self) -> tuple[np.ndarray, np.ndarray]:
-        """(left eye, right eye), see parallax.stereo_pair."""
+        """(left eye, right eye), see stereo.stereo_pair."""
         return stereo_pair(self.rgb, self.depth, self.metric, self.stereo_strength)
 
     def encode(self, fmt: str) -> bytes:

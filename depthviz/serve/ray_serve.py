@@ -1,4 +1,4 @@
-"""`depthviz serve --ray`: the same FastAPI app (service.create_app) as a Ray Serve deployment.
+"""`depthviz serve --ray`: the same FastAPI app (app.create_app) as a Ray Serve deployment.
 
 Each replica builds the app itself (`serve.ingress` with a builder), so each loads its own
 model copy at startup; Ray Serve's proxy spreads requests over the replicas, on one machine or
@@ -15,15 +15,16 @@ from typing import Optional
 
 from depthviz.batch.ray_data import connect
 from depthviz.errors import DepthvizError
-from depthviz.serve.service import Limits, create_app
+from depthviz.serve.app import create_app
+from depthviz.serve.limits import Limits
 
 APP_NAME = "depthviz"
 
 
 def build_deployment(model_name: str, weights: Optional[os.PathLike] = None,
-                     engine: str = "auto", precision: Optional[str] = None, api_key: Optional[str] = None,
-                     limits: Optional[Limits] = None, replicas: int = 1,
-                     autoscale_max: Optional[int] = None):
+                     engine: str = "auto", precision: Optional[str] = None,
+                     api_key: Optional[str] = None, limits: Optional[Limits] = None,
+                     replicas: int = 1, autoscale_max: Optional[int] = None):
     """A bound Ray Serve application: `replicas` fixed copies, or with `autoscale_max` between 1
     and that many, scaled on requests in flight per replica."""
     from ray import serve
@@ -43,9 +44,9 @@ def build_deployment(model_name: str, weights: Optional[os.PathLike] = None,
         "target_ongoing_requests": limits.max_concurrency}}
         if autoscale_max else {"num_replicas": replicas})
     deployment = serve.deployment(
-        DepthService, name=APP_NAME, ray_actor_options={"num_cpus": 1},
+        name=APP_NAME, ray_actor_options={"num_cpus": 1},
         # Each replica admits as many as its own Admission does; Ray routes the rest to others.
-        max_ongoing_requests=limits.max_concurrency + limits.max_queue, **scaling)
+        max_ongoing_requests=limits.max_concurrency + limits.max_queue, **scaling)(DepthService)
     return deployment.bind()
 
 
@@ -63,7 +64,8 @@ def start(model_name: str, *, host: str = "127.0.0.1", port: int = 8000,
         serve.run(build_deployment(model_name, weights, engine, precision, api_key, limits,
                                    replicas, autoscale_max), name=APP_NAME, route_prefix="/")
     except Exception as exc:  # e.g. a replica could not load its model: Ray's last line says why
-        raise DepthvizError(f"Ray Serve could not start: {str(exc).strip().splitlines()[-1]}") from exc
+        last_line = str(exc).strip().splitlines()[-1]
+        raise DepthvizError(f"Ray Serve could not start: {last_line}") from exc
 
 
 def stop() -> None:

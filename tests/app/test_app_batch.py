@@ -55,7 +55,8 @@ def test_batch_gallery_zip_and_a_bad_file(model_home, predictions, downloads, fa
     assert wide_heatmap.shape == (300, 800, 3)
     expected = depthviz.colorize(fastdepth.predict(depthviz.load_image(wide)))
     assert np.mean(np.abs(wide_heatmap.astype(int) - expected)) < 1.0
-    for stem in ("a.jpg", "b", "a.png"):  # each tile downloads the ZIP's file, named for its colours
+    # each tile downloads the ZIP's file, named for its colours
+    for stem in ("a.jpg", "b", "a.png"):
         tile = decode_png(downloads[f"{stem}.inferno.heatmap.png"]())
         with zipfile.ZipFile(io.BytesIO(downloads["depthviz-batch.inferno.zip"]())) as archive:
             np.testing.assert_array_equal(tile, decode_png(archive.read(f"{stem}.heatmap.png")))
@@ -102,7 +103,7 @@ def test_results_stay_across_pages_until_cleared_or_replaced(model_home, predict
 
 
 def test_uploaders_accept_only_what_load_image_reads_in_the_names_people_know():
-    from depthviz.app.webapp import UPLOAD_TYPES
+    from depthviz.app.uploads import UPLOAD_TYPES
     from depthviz.io.images import IMAGE_EXTENSIONS
 
     assert {f".{kind}" for kind in UPLOAD_TYPES} <= set(IMAGE_EXTENSIONS)

@@ -18,8 +18,8 @@ def texts(elements) -> list[str]:
 
 def ran_on(app, title: str, model: str) -> bool:
     """The summary line names the model and one of that model's engines."""
-    engines = next(status.engines for status in depthviz.available_models()
-                   if status.name == model)
+    engines = next(status.card.engines for status in depthviz.available_models()
+                   if status.card.name == model)
     return any(summary(app).startswith(f"**{title}** on {engine} · depth in ")
                for engine in engines)
 

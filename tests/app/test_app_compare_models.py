@@ -79,14 +79,15 @@ def test_model_picker_lists_every_model_with_size_licence_and_weights(model_home
     picker = app.selectbox(key="model")
     statuses = depthviz.available_models()
     assert picker.options == [
-        " · ".join([status.title, parameter_count(status.parameters),
-                    status.licence + (", non-commercial" if status.non_commercial else "")])
+        " · ".join([status.card.title, parameter_count(status.card.parameters),
+                    status.card.licence
+                    + (", non-commercial" if status.card.non_commercial else "")])
         + ("" if status.weights_present else " · no weights")
         for status in statuses]
     assert "FastDepth · 1.4 M · MIT" in picker.options  # weights are here: no mark
     assert "MiDaS v2.1 small · 21.3 M · MIT · no weights" in picker.options
     assert all(", non-commercial" in label for label, status in zip(picker.options, statuses)
-               if status.non_commercial)
+               if status.card.non_commercial)
 
 
 def test_missing_weights_say_in_one_line_how_to_get_them_and_what_runs(model_home):

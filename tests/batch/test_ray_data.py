@@ -1,5 +1,5 @@
-"""`depthviz predict --engine ray` on a local Ray instance (2 CPUs): the same files, byte for
-byte, as the local engine, the same failure handling, and no usage statistics."""
+"""`depthviz predict --runner ray` on a local Ray instance (2 CPUs): the same files, byte for
+byte, as the local runner, the same failure handling, and no usage statistics."""
 
 from __future__ import annotations
 
@@ -32,13 +32,13 @@ def test_ray_usage_statistics_are_off(ray_instance):
     assert not usage_lib.usage_stats_enabled()
 
 
-def test_ray_engine_writes_what_the_local_engine_writes(ray_instance, tmp_path, capsys):
+def test_ray_runner_writes_what_the_local_runner_writes(ray_instance, tmp_path, capsys):
     photos = write_photo_tree(tmp_path / "photos")
     formats = ["--format", "heatmap", "depth16", "npy", "ply", "glb", "--model", "fastdepth"]
     assert main(["predict", str(photos), "--out", str(tmp_path / "local"), *formats]) == 1
     capsys.readouterr()
     assert main(["predict", str(photos), "--out", str(tmp_path / "ray"), *formats,
-                 "--engine", "ray", "--ray-workers", "2"]) == 1
+                 "--runner", "ray", "--ray-workers", "2"]) == 1
     captured = capsys.readouterr()
     failures = [line for line in captured.err.splitlines() if line.startswith("depthviz: ")]
     assert len(failures) == 1 and failures[0].startswith(f"depthviz: {photos / BROKEN}: ")
@@ -60,13 +60,13 @@ def test_ray_engine_writes_what_the_local_engine_writes(ray_instance, tmp_path, 
 
     # Resumable on Ray too: only the broken file is tried again.
     assert main(["predict", str(photos), "--out", str(tmp_path / "ray"), *formats,
-                 "--engine", "ray"]) == 1
+                 "--runner", "ray"]) == 1
     assert f"0 written, {len(GOOD)} skipped (already done), 1 failed" in capsys.readouterr().out
 
 
 def test_a_model_that_cannot_load_is_one_line_before_any_worker_starts(tmp_path, capsys):
     photos = write_photo_tree(tmp_path / "photos")
-    status = main(["predict", str(photos), "--out", str(tmp_path / "out"), "--engine", "ray",
+    status = main(["predict", str(photos), "--out", str(tmp_path / "out"), "--runner", "ray",
                    "--model", "midas_small", "--weights", str(tmp_path / "missing.pt")])
     assert status == 2
     errors = [line for line in capsys.readouterr().err.splitlines() if "error" in line.lower()]

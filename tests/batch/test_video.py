@@ -53,7 +53,8 @@ def test_a_few_extreme_pixels_do_not_move_the_colours(coffee_depth):
 
 
 def test_scale_and_offset_drift_of_the_model_is_followed(coffee_depth):
-    """Relative depth may come back scaled and shifted frame to frame: same picture, same colours."""
+    """Relative depth may come back scaled and shifted frame to frame: same picture, same
+    colours."""
     stable = StableRange(fps=25)
     levels = depthviz.colorize(coffee_depth, "gray", value_range=stable.update(coffee_depth))
     for scale, offset in [(1.3, 0.2), (0.7, -0.1), (2.0, 1.0)]:
@@ -82,7 +83,8 @@ def test_a_moving_clip_keeps_frame_count_size_and_rate(tmp_path, coffee, capsys)
     frames = [np.ascontiguousarray(wide[:, 2 * i:2 * i + 160]) for i in range(40)]
     write_clip(tmp_path / "pan.mov", frames, Fraction(30000, 1001))
     out = tmp_path / "result" / "pan_depth.mp4"
-    assert main(["video", str(tmp_path / "pan.mov"), "--out", str(out), "--model", "fastdepth"]) == 0
+    assert main(["video", str(tmp_path / "pan.mov"), "--out", str(out),
+                 "--model", "fastdepth"]) == 0
     heatmaps, rate = read_clip(out)
     assert len(heatmaps) == 40 and rate == Fraction(30000, 1001)
     assert {h.shape for h in heatmaps} == {(96, 160, 3)}
@@ -147,6 +149,7 @@ def test_too_many_frames_is_refused(coffee, fastdepth):
 def test_a_file_that_is_not_a_video_is_a_clear_error(tmp_path, capsys):
     (tmp_path / "notes.mp4").write_text("hello, not a video")
     out = tmp_path / "out.mp4"
-    assert main(["video", str(tmp_path / "notes.mp4"), "--out", str(out), "--model", "fastdepth"]) == 2
+    assert main(["video", str(tmp_path / "notes.mp4"), "--out", str(out),
+                 "--model", "fastdepth"]) == 2
     assert "not a video depthviz can read" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == [tmp_path / "notes.mp4"]  # no output, no temporary

@@ -1,4 +1,4 @@
-"""`depthviz predict` on folder trees with the local engine: mirrored outputs, a broken file
+"""`depthviz predict` on folder trees with the local runner: mirrored outputs, a broken file
 that fails alone, same-stem inputs, and resuming work that was interrupted."""
 
 from __future__ import annotations
@@ -63,7 +63,8 @@ def test_a_folder_tree_is_mirrored_and_a_broken_file_fails_alone(photos, tmp_pat
 
 def test_explicit_files_land_at_the_top_of_the_output_folder(photos, tmp_path):
     out = tmp_path / "out"
-    assert predict(str(photos / "trip1/deep/cat.jpg"), str(photos / "top.bmp"), "--out", str(out)) == 0
+    assert predict(str(photos / "trip1/deep/cat.jpg"), str(photos / "top.bmp"),
+                   "--out", str(out)) == 0
     assert sorted(p.name for p in out.iterdir()) == ["cat.heatmap.png", "top.heatmap.png"]
 
 
@@ -123,7 +124,8 @@ def test_a_rerun_skips_finished_work_and_overwrite_redoes_it(photos, tmp_path, c
     (out / "trip1/rocket.depth16.png").unlink()
     assert predict(str(photos), "--out", str(out), "--format", "heatmap", "depth16") == 0
     assert len(predict_calls) == len(GOOD) + 1
-    assert (out / "trip1/rocket.heatmap.png").stat().st_mtime_ns == stamps[out / "trip1/rocket.heatmap.png"]
+    heatmap = out / "trip1/rocket.heatmap.png"
+    assert heatmap.stat().st_mtime_ns == stamps[heatmap]
 
     assert predict(str(photos), "--out", str(out), "--overwrite") == 0
     assert len(predict_calls) == 2 * len(GOOD) + 1
@@ -148,7 +150,7 @@ def test_an_interrupted_run_leaves_no_partial_file_and_resumes(photos, tmp_path,
     files = [p for p in out.rglob("*") if p.is_file()]
     assert not [p for p in files if p.name.endswith(".part")]
     # Photos before the fourth are done; in throughput mode one more may have been in flight
-    # (pipeline.run_tasks) and is then finished too: every image has both files or none.
+    # (batch.run.run_items) and is then finished too: every image has both files or none.
     done = len(files) // 2
     assert len(files) % 2 == 0 and 3 <= done <= 4
 

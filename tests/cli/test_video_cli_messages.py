@@ -15,7 +15,8 @@ from clips import mpeg4_mkv, read_clip, small, write_clip
 from PIL import Image
 
 from depthviz.batch.video import depth_video
-from depthviz.cli import build_parser, main
+from depthviz.cli import main
+from depthviz.cli.parser import build_parser
 from depthviz.errors import VideoError
 from depthviz.io import weights
 from depthviz.io.video import browser_plays

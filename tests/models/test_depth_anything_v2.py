@@ -21,7 +21,7 @@ from PIL import Image
 
 import depthviz
 from depthviz.io.resize import lower_bound_to_multiple, resize_depth_aligned
-from depthviz.models import REGISTRY
+from depthviz.models import REGISTRY, get_card
 from depthviz.models.base import DepthModel
 from depthviz.models.depth_anything_v2_net import ENCODERS, DepthAnythingV2Net
 from depthviz.outputs.export import depth16_png, depth_npy
@@ -148,17 +148,20 @@ def test_relative_models_refuse_metres(relative_model, coffee):
 
 
 def test_input_size_sets_the_network_input(reference_input_da2):
-    official = REGISTRY[RELATIVE]
-    assert official.preprocess(reference_input_da2).shape == (1, 3, 518, 784)
-    assert official.with_input_size(308).preprocess(reference_input_da2).shape == (1, 3, 308, 462)
-    assert official.input_size == 518  # the registered family is left as it was
+    official, family = REGISTRY[RELATIVE]
+    assert family.preprocess(official, reference_input_da2).shape == (1, 3, 518, 784)
+    assert family.preprocess(official.with_input_size(308), reference_input_da2).shape == (
+        1, 3, 308, 462)
+    assert get_card(RELATIVE).input_size == 518  # the registered card is left as it was
 
 
 def test_input_size_changes_the_loaded_models_output(seeded_weights, coffee):
     coarse = depthviz.load_model(RELATIVE, weights=seeded_weights, engine="torch", input_size=70)
     # 600 * 70 / 400 = 105 = 7.5 patches: numpy rounds half to even, 8 patches = 112 px
-    assert coarse.input_size == 70 and coarse.family.preprocess(coffee).shape == (1, 3, 70, 112)
-    fine = DepthModel(coarse.family.with_input_size(140), coarse.engine, seeded_weights)
+    assert coarse.input_size == 70
+    assert coarse.family.preprocess(coarse.card, coffee).shape == (1, 3, 70, 112)
+    fine = DepthModel(coarse.card.with_input_size(140), coarse.family, coarse.engine,
+                      seeded_weights)
     a, b = coarse.predict(coffee), fine.predict(coffee)
     assert a.shape == b.shape == coffee.shape[:2] and not np.allclose(a, b)
 
@@ -173,7 +176,8 @@ def test_bad_input_sizes_are_refused_before_loading(name, size, tmp_path):
 
 
 def test_midas_input_size_takes_multiples_of_32(reference_input):
-    assert REGISTRY["midas_small"].with_input_size(384).preprocess(reference_input).shape == (
+    card, family = REGISTRY["midas_small"]
+    assert family.preprocess(card.with_input_size(384), reference_input).shape == (
         1, 3, 288, 384)
 
 
@@ -203,18 +207,18 @@ def test_registry_has_the_nine_models_with_their_licences():
         f"depth_anything_v2_{task}{size}" for task in ("", "metric_indoor_", "metric_outdoor_")
         for size in ("small", "base", "large"))
     for name in names:
-        family = REGISTRY[name]
+        card = get_card(name)
         small = name.endswith("small")
-        assert family.non_commercial is not small
-        assert family.licence == ("Apache-2.0" if small else "CC-BY-NC-4.0")
-        assert family.metric is ("metric" in name)
-        assert family.weights.url.startswith("https://huggingface.co/depth-anything/")
-        assert family.weights.url.split("/")[-1].split("?")[0] == family.weights.filename
-    assert REGISTRY["depth_anything_v2_metric_outdoor_base"].weights.filename == (
+        assert card.non_commercial is not small
+        assert card.licence == ("Apache-2.0" if small else "CC-BY-NC-4.0")
+        assert card.metric is ("metric" in name)
+        assert card.weights.url.startswith("https://huggingface.co/depth-anything/")
+        assert card.weights.url.split("/")[-1].split("?")[0] == card.weights.filename
+    assert get_card("depth_anything_v2_metric_outdoor_base").weights.filename == (
         "depth_anything_v2_metric_vkitti_vitb.pth")
-    assert REGISTRY["depth_anything_v2_metric_outdoor_small"].task.max_depth == 80
-    assert REGISTRY["depth_anything_v2_metric_indoor_large"].task.max_depth == 20
-    assert not REGISTRY[depthviz.models.DEFAULT_MODEL].non_commercial
+    assert get_card("depth_anything_v2_metric_outdoor_small").max_depth_m == 80
+    assert get_card("depth_anything_v2_metric_indoor_large").max_depth_m == 20
+    assert not get_card(depthviz.models.DEFAULT_MODEL).non_commercial
 
 
 def test_loading_a_non_commercial_model_logs_its_licence(tmp_path, caplog):
@@ -260,11 +264,11 @@ def test_openvino_matches_torch_on_real_photos_at_any_size(seeded_weights, relat
     conversion traced one shape, these are others, square and not)."""
     from depthviz.engines.openvino_engine import OpenVinoEngine
 
-    family = REGISTRY[RELATIVE]
-    engine = OpenVinoEngine(family.to_openvino(seeded_weights), "f32")
+    card, family = REGISTRY[RELATIVE]
+    engine = OpenVinoEngine(family.to_openvino(card, seeded_weights), "f32")
     photo = motorcycle[0]
     for rgb, size in ((coffee, 308), (photo, 196), (coffee[:300, :300], 126)):
-        batch = family.with_input_size(size).preprocess(rgb)
+        batch = family.preprocess(card.with_input_size(size), rgb)
         expected = relative_model.engine.run(batch)
         pearson, max_diff = agreement(engine.run(batch), expected)
         assert pearson > 0.99999 and max_diff < 1e-3, (rgb.shape, size)
@@ -328,12 +332,12 @@ def tiny_model(seeded_weights):
 ], ids=["1x1", "4000x6", "6x4000", "black"])
 def test_degenerate_photos_give_finite_depth_of_the_same_size(tiny_model, rgb):
     model = tiny_model
-    assert np.prod(model.family.preprocess(rgb).shape[2:]) <= 3 * 28 * 28
+    assert np.prod(model.family.preprocess(model.card, rgb).shape[2:]) <= 3 * 28 * 28
     depth = model.predict(rgb)
     assert depth.shape == rgb.shape[:2] and depth.dtype == np.float32 and np.isfinite(depth).all()
 
 
 def test_panoramas_up_to_three_to_one_keep_the_official_size():
-    family = REGISTRY[RELATIVE]
-    assert family.network_size(400, 1200) == (518, 1554)  # 3:1: official lower_bound
-    assert family.network_size(400, 1600) == (392, 1554)  # 4:1: long side capped at 3 x 518
+    card, family = REGISTRY[RELATIVE]
+    assert family.network_size(card, 400, 1200) == (518, 1554)  # 3:1: official lower_bound
+    assert family.network_size(card, 400, 1600) == (392, 1554)  # 4:1: long side capped at 3 x 518

@@ -7,7 +7,7 @@ from PIL import Image
 from scipy.stats import spearmanr
 
 import depthviz
-from depthviz.models.fastdepth import FastDepth
+from depthviz.models.fastdepth import FASTDEPTH, FastDepth
 
 
 def test_prediction_ranks_like_the_true_disparity(fastdepth, motorcycle):
@@ -24,18 +24,19 @@ def test_output_follows_the_depthviz_convention(fastdepth, coffee):
     assert depth.dtype == np.float32 and depth.shape == coffee.shape[:2]
     assert np.isfinite(depth).all()
     # The network outputs depth in metres (larger = farther); predict must invert it.
-    raw = fastdepth.engine.run(FastDepth().preprocess(coffee))[0]
+    raw = fastdepth.engine.run(FastDepth().preprocess(FASTDEPTH, coffee))[0]
     small = np.asarray(Image.fromarray(depth).resize(raw.shape[::-1], Image.BILINEAR))
     assert spearmanr(small.ravel(), raw.ravel()).statistic < -0.9
 
 
 def test_pil_images_and_arrays_give_the_same_depth(fastdepth, coffee):
-    np.testing.assert_array_equal(fastdepth.predict(Image.fromarray(coffee)), fastdepth.predict(coffee))
+    np.testing.assert_array_equal(fastdepth.predict(Image.fromarray(coffee)),
+                                  fastdepth.predict(coffee))
 
 
 def test_weights_file_is_the_published_one(fastdepth):
     from depthviz.io.weights import sha256_of
 
-    assert sha256_of(fastdepth.weights_path) == FastDepth.weights.sha256
-    status = {s.name: s for s in depthviz.available_models()}["fastdepth"]
-    assert status.weights_present and status.auto_engine in status.engines
+    assert sha256_of(fastdepth.weights_path) == FASTDEPTH.weights.sha256
+    status = {s.card.name: s for s in depthviz.available_models()}["fastdepth"]
+    assert status.weights_present and status.auto.engine in status.card.engines

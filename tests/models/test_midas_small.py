@@ -9,7 +9,7 @@ from midas_seeded import REFERENCE, official_keys, seeded_state_dict
 
 import depthviz
 from depthviz.io.resize import fit_to_multiple
-from depthviz.models.midas import MidasSmall
+from depthviz.models.midas import MIDAS_SMALL, Midas
 from depthviz.models.midas_net import MidasNetSmall, load_midas_small
 
 
@@ -37,10 +37,10 @@ def test_parity_with_the_official_recipe(midas_torch, reference_input):
 
 
 def test_network_input_is_fitted_normalised_nchw(reference_input):
-    batch = MidasSmall().preprocess(reference_input)
+    batch = Midas().preprocess(MIDAS_SMALL, reference_input)
     assert batch.shape == (1, 3, 192, 256) and batch.dtype == np.float32
     # ImageNet normalisation: a mid-grey photo maps to (0.5 - mean) / std in every pixel.
-    grey = MidasSmall().preprocess(np.full((100, 100, 3), 255 // 2 + 1, np.uint8))
+    grey = Midas().preprocess(MIDAS_SMALL, np.full((100, 100, 3), 255 // 2 + 1, np.uint8))
     expected = (128 / 255 - np.array([0.485, 0.456, 0.406])) / np.array([0.229, 0.224, 0.225])
     np.testing.assert_allclose(grey[0, :, 5, 5], expected, rtol=1e-5)
 
@@ -62,7 +62,7 @@ def test_weights_are_found_in_the_model_home(tmp_path, monkeypatch, seeded_midas
     (tmp_path / "midas_v21_small_256.pt").write_bytes(seeded_midas_weights.read_bytes())
     model = depthviz.load_model("midas_small", engine="torch", download=False)
     assert model.weights_path == tmp_path / "midas_v21_small_256.pt"
-    status = {s.name: s for s in depthviz.available_models()}["midas_small"]
+    status = {s.card.name: s for s in depthviz.available_models()}["midas_small"]
     assert status.weights_present and status.weights_path == model.weights_path
 
 

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 import depthviz
-from depthviz.models import REGISTRY
+from depthviz.models import get_card
 
 #: Models with weights here (Depth Anything V2: tests/models/test_depth_anything_v2.py, seeded).
 ROBUST_MODELS = ("midas_small", "fastdepth")
-ENGINES = [(name, engine) for name in ROBUST_MODELS for engine in REGISTRY[name].engines]
+ENGINES = [(name, engine) for name in ROBUST_MODELS for engine in get_card(name).engines]
 _loaded: dict = {}
 
 
@@ -91,5 +91,6 @@ def test_hundreds_of_requests_do_not_grow_memory(model, coffee):
         depthviz.colorize(model.predict(photo))
     gc.collect()
     growth = _rss_mb() - before
-    print(f"\n{model.name}/{model.engine_name}: RSS {before:.0f} MB -> +{growth:.1f} MB over 250 requests")
+    print(f"\n{model.name}/{model.engine_name}: RSS {before:.0f} MB -> +{growth:.1f} MB "
+          "over 250 requests")
     assert growth < 60

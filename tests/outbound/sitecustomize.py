@@ -1,4 +1,5 @@
-"""Records every attempt to reach another machine, for the privacy tests (tests/app/test_app_privacy.py,
+"""Records every attempt to reach another machine, for the privacy tests
+(tests/app/test_app_privacy.py,
 tests/e2e/test_privacy_browser.py). Put this folder first on PYTHONPATH and name a log file in
 DEPTHVIZ_OUTBOUND_LOG: each host name looked up or address connected to that is not this machine's
 loopback is appended as one line. Nothing is blocked; the test reads the log afterwards."""

@@ -27,7 +27,8 @@ def test_colours_are_matplotlibs_and_larger_is_the_high_end():
 
 
 def test_invert_mirrors_the_colormap():
-    np.testing.assert_array_equal(depthviz.colorize(RAMP, invert=True), depthviz.colorize(RAMP)[:, ::-1])
+    np.testing.assert_array_equal(depthviz.colorize(RAMP, invert=True),
+                                  depthviz.colorize(RAMP)[:, ::-1])
 
 
 def test_every_listed_colormap_works_and_perceptual_ones_come_first():
@@ -63,7 +64,8 @@ def test_non_finite_values_never_produce_nan_or_crash():
 
 def test_fixed_value_range_keeps_colours_stable():
     brighter = depthviz.colorize(RAMP[:, :128], value_range=(0.0, 10.0))
-    np.testing.assert_array_equal(brighter, depthviz.colorize(RAMP, value_range=(0.0, 10.0))[:, :128])
+    np.testing.assert_array_equal(brighter,
+                                  depthviz.colorize(RAMP, value_range=(0.0, 10.0))[:, :128])
 
 
 def test_heatmap_png_round_trips_in_rgb_order():
@@ -90,7 +92,8 @@ ANY_FLOATS = st.floats(allow_nan=True, allow_infinity=True, width=32)
 
 
 @settings(max_examples=200, deadline=None)
-@given(depth=arrays(np.float32, st.tuples(st.integers(1, 30), st.integers(1, 30)), elements=ANY_FLOATS),
+@given(depth=arrays(np.float32, st.tuples(st.integers(1, 30), st.integers(1, 30)),
+                    elements=ANY_FLOATS),
        cmap=st.sampled_from(["inferno", "viridis", "gray", "turbo", "RdBu"]), invert=st.booleans())
 def test_colorize_never_fails_on_any_float_array(depth, cmap, invert):
     heat = depthviz.colorize(depth, cmap=cmap, invert=invert)

@@ -1,4 +1,5 @@
-"""depthviz.outputs.compare: two models' depth maps fitted by least squares, then their difference."""
+"""depthviz.outputs.compare: two models' depth maps fitted by least squares, then their
+difference."""
 
 from __future__ import annotations
 

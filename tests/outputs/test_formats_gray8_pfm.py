@@ -15,7 +15,8 @@ from depthviz.cli import main
 from depthviz.outputs.archive import zip_results
 from depthviz.outputs.export import FORMAT_SUFFIXES, encode
 
-DEPTH = np.add.outer(np.linspace(0, 1, 30), np.linspace(0, 3, 40)).astype(np.float32)  # near: bottom right
+#: Near at the bottom right.
+DEPTH = np.add.outer(np.linspace(0, 1, 30), np.linspace(0, 3, 40)).astype(np.float32)
 
 
 def midas_write_pfm(path, image, scale=1):

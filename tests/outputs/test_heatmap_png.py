@@ -1,4 +1,5 @@
-"""`depthviz.heatmap_png`: the downloaded heatmap is a palette PNG with exactly colorize's pixels."""
+"""`depthviz.heatmap_png`: the downloaded heatmap is a palette PNG with exactly colorize's
+pixels."""
 
 from __future__ import annotations
 
@@ -41,7 +42,8 @@ def test_decodes_to_exactly_colorizes_pixels(cmap, invert):
 def test_large_maps_split_into_parallel_strips_still_decode_exactly():
     depth = smooth_depth(1501, 1203, seed=3)  # several strips; odd sizes so strips are uneven
     image = decoded(depthviz.heatmap_png(depth, "magma"))
-    np.testing.assert_array_equal(np.asarray(image.convert("RGB")), depthviz.colorize(depth, "magma"))
+    np.testing.assert_array_equal(np.asarray(image.convert("RGB")),
+                                  depthviz.colorize(depth, "magma"))
 
 
 @pytest.mark.parametrize("depth", [

@@ -16,16 +16,11 @@ import pytest
 import trimesh
 
 import depthviz
-from depthviz.scene import parallax
+from depthviz.scene import parallax, warp
 from depthviz.scene.formats import SceneEncoder
-from depthviz.scene.mesh import glb_bytes
-from depthviz.scene.parallax import (
-    ViewWarper,
-    camera_path,
-    fill_holes,
-    parallax_frames,
-    write_parallax,
-)
+from depthviz.scene.mesh_files import glb_bytes
+from depthviz.scene.parallax import camera_path, parallax_frames, write_parallax
+from depthviz.scene.warp import ViewWarper, fill_holes
 
 
 def textured_scene(width: int = 160, height: int = 120) -> tuple[np.ndarray, np.ndarray]:
@@ -46,7 +41,7 @@ def test_holes_take_the_background_colour_not_the_foreground():
     image[:, :40] = (20, 200, 40)  # far: the wall, heavy
     weight[:, :40] = 1.0
     image[:, 50:] = (230, 30, 30)  # near: a person, light (as (distance / far) ** 4 makes it)
-    weight[:, 50:] = 0.2 ** parallax.BACKGROUND_PREFERENCE
+    weight[:, 50:] = 0.2 ** warp.BACKGROUND_PREFERENCE
     before = image.copy()
     filled = fill_holes(image, weight)
     np.testing.assert_array_equal(image, before)  # the input is left alone

@@ -13,7 +13,7 @@ import trimesh
 
 import depthviz
 from depthviz.scene import camera
-from depthviz.scene.mesh import glb_bytes, ply_bytes
+from depthviz.scene.mesh_files import glb_bytes, ply_bytes
 
 # Synthetic scenes are built here from the formula, independently of depthviz.scene.camera.
 
@@ -302,7 +302,7 @@ def test_predict_writes_ply_and_glb_that_trimesh_loads(tmp_path, fastdepth):
 
 
 def test_stereo_pair_and_anaglyph_pop_near_things_out():
-    from depthviz.scene.parallax import anaglyph, side_by_side, stereo_pair
+    from depthviz.scene.stereo import anaglyph, side_by_side, stereo_pair
 
     width, height = 120, 80
     rng = np.random.default_rng(5)

@@ -1,4 +1,4 @@
-"""The HTTP API (depthviz.serve.service): every endpoint and status code through FastAPI's TestClient,
+"""The HTTP API (depthviz.serve): every endpoint and status code through FastAPI's TestClient,
 uploads kept off the disk, the admission limit, and a real `depthviz serve` process."""
 
 from __future__ import annotations
@@ -26,14 +26,16 @@ from streamlit_server import free_port
 import depthviz
 from depthviz.io.images import max_upload_bytes_default
 from depthviz.outputs.colorize import colorize
-from depthviz.serve.service import Limits, create_app
+from depthviz.serve.app import create_app
+from depthviz.serve.limits import Limits
 
 KEY = "s3cret-key"
 
 
 @pytest.fixture(scope="module")
 def photo(coffee) -> bytes:
-    return jpeg_bytes(np.ascontiguousarray(coffee[:, :500]))  # 400 x 500: not square, so a swapped size shows
+    # 400 x 500: not square, so a swapped size shows.
+    return jpeg_bytes(np.ascontiguousarray(coffee[:, :500]))
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +64,7 @@ def test_models_lists_every_model_with_weights_licence_and_kind(client):
     listing = client.get("/v1/models").json()
     assert listing["served"] == "fastdepth"
     by_name = {entry["name"]: entry for entry in listing["models"]}
-    assert set(by_name) == {status.name for status in depthviz.available_models()}
+    assert set(by_name) == {status.card.name for status in depthviz.available_models()}
     assert by_name["fastdepth"]["weights_present"] is True
     assert by_name["fastdepth"]["licence"] == "MIT"
     for entry in by_name.values():
@@ -157,7 +159,7 @@ def test_missing_image_field_is_422(client, photo):
 
 
 def test_the_default_upload_limit_is_the_apps(monkeypatch):
-    from depthviz.app.webapp import MEDIA_UPLOAD_MB
+    from depthviz.app.uploads import MEDIA_UPLOAD_MB
 
     monkeypatch.delenv("DEPTHVIZ_MAX_UPLOAD_MB", raising=False)
     assert max_upload_bytes_default() == MEDIA_UPLOAD_MB * 1024 * 1024 == 50 * 2**20
@@ -237,7 +239,7 @@ def test_uploads_never_touch_the_disk(fastdepth, coffee, monkeypatch):
     Starlette's 1 MB spool threshold) is handled; the control shows the spy catches spooling."""
     from starlette.formparsers import MultiPartParser
 
-    # Starlette's default, in case the app module (webapp) raised it in this test process.
+    # Starlette's default, in case the app (depthviz.app.uploads) raised it in this test process.
     monkeypatch.setattr(MultiPartParser, "spool_max_size", 1024 * 1024)
     big = np.asarray(Image.fromarray(coffee).resize((1500, 1000)))
     photo = Image.fromarray(big)
@@ -267,7 +269,8 @@ def test_uploads_never_touch_the_disk(fastdepth, coffee, monkeypatch):
             response = client.post("/v1/depth", files={"image": ("p.png", data, "image/png")})
             assert response.status_code == 200
             assert writes == []
-            assert control.post("/upload", files={"image": ("p.png", data)}).json()["size"] == len(data)
+            uploaded = control.post("/upload", files={"image": ("p.png", data)})
+            assert uploaded.json()["size"] == len(data)
             assert writes, "the spy should have seen Starlette spool the control upload to disk"
         finally:
             watching.clear()

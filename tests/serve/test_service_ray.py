@@ -12,7 +12,7 @@ from app_helpers import jpeg_bytes
 from fastapi.testclient import TestClient
 from test_service import KEY, free_port, post
 
-from depthviz.serve.service import create_app
+from depthviz.serve.app import create_app
 
 pytest.importorskip("ray.serve")
 pytestmark = pytest.mark.slow

@@ -1,0 +1,82 @@
+"""`depthviz serve`: the HTTP API on uvicorn, or as a Ray Serve deployment (--ray)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from depthviz.cli.model_choice import chosen_model, require_precision_extra
+from depthviz.cli.options import non_negative_int, positive_int
+from depthviz.engines.precision import PRECISIONS
+from depthviz.extras import require_extra
+from depthviz.models import DEFAULT_MODEL, OFFLINE_MODEL, REGISTRY, load_model
+
+
+def add_serve_command(commands: argparse._SubParsersAction) -> None:
+    serve = commands.add_parser(
+        "serve", help="an HTTP API: POST a photo to /v1/depth, get its depth map (FastAPI)",
+        description="Docs at http://HOST:PORT/docs once running. See README 'HTTP API'.")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=positive_int, default=8000)
+    serve.add_argument("--model", choices=sorted(REGISTRY),
+                       help=f"the served model (default: {DEFAULT_MODEL}, or {OFFLINE_MODEL} when "
+                            "its weights cannot be had; requests may name another model whose "
+                            "weights are here)")
+    serve.add_argument("--weights", type=Path, help="weights file (default: model home)")
+    serve.add_argument("--engine", default="auto",
+                       help="inference engine: auto, openvino, torch, onnxruntime, ...")
+    serve.add_argument("--precision", default=None, choices=PRECISIONS,
+                       help="network precision (see `depthviz predict --help`)")
+    serve.add_argument("--api-key", help="require this key (Authorization: Bearer KEY or "
+                                         "X-API-Key: KEY); default: $DEPTHVIZ_API_KEY, else none")
+    serve.add_argument("--max-concurrency", type=positive_int, metavar="N",
+                       help="requests worked on at once (default: one per CPU core, up to 4)")
+    serve.add_argument("--max-queue", type=non_negative_int, metavar="N",
+                       help="admitted requests waiting beyond those; more get 503 (default: 32)")
+    add_ray_options(serve)
+    serve.set_defaults(func=run_serve)
+
+
+def add_ray_options(serve: argparse.ArgumentParser) -> None:
+    serve.add_argument("--ray", action="store_true",
+                       help="run as a Ray Serve deployment (pip install 'depthviz[serve,ray]')")
+    serve.add_argument("--ray-address", help="Ray cluster to join, e.g. auto (default: a private "
+                                             "local instance)")
+    scaling = serve.add_mutually_exclusive_group()
+    scaling.add_argument("--replicas", type=positive_int, default=1, metavar="N",
+                         help="Ray Serve model copies (default: 1)")
+    scaling.add_argument("--autoscale", type=positive_int, nargs="?", const=4, metavar="MAX",
+                         help="let Ray Serve scale between 1 and MAX replicas (default MAX: 4)")
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    require_extra("serve", "fastapi", "fastapi_offline", "uvicorn", "python_multipart",
+                  feature="depthviz serve")
+    if args.ray:
+        require_extra("ray", "ray", feature="depthviz serve --ray")
+    require_precision_extra(args.precision)
+    from depthviz.serve.limits import Limits
+    from depthviz.serve.model_cache import ENGINE_MODE
+    from depthviz.serve.server import run_server
+
+    given = (("max_concurrency", args.max_concurrency), ("max_queue", args.max_queue))
+    limits = Limits(**{name: value for name, value in given if value is not None})
+    api_key = args.api_key or os.environ.get("DEPTHVIZ_API_KEY") or None
+    weights = args.weights.resolve() if args.weights else None
+    try:
+        if args.ray:
+            from depthviz.serve.ray_serve import run_ray
+
+            run_ray(chosen_model(args), host=args.host, port=args.port, address=args.ray_address,
+                    weights=weights, engine=args.engine, precision=args.precision,
+                    api_key=api_key, limits=limits, replicas=args.replicas,
+                    autoscale_max=args.autoscale)
+        else:
+            model = load_model(chosen_model(args), weights, args.engine, precision=args.precision,
+                               mode=ENGINE_MODE)
+            run_server(model, args.host, args.port, api_key=api_key, limits=limits)
+    except KeyboardInterrupt:
+        pass
+    return 0

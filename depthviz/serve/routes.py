@@ -1,0 +1,121 @@
+"""The service's routes, one function each: GET /healthz, GET /v1/models, POST /v1/depth.
+
+POST /v1/depth checks its parameters, is admitted (or gets 503), reads the photo into memory,
+and hands it to a worker thread (worker.py); the event loop never decodes or predicts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any, Literal, Optional
+
+import anyio
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from depthviz import __version__
+from depthviz.errors import DepthvizError
+from depthviz.models import ModelStatus, available_models
+from depthviz.outputs.colorize import DEFAULT_COLORMAP, colormap_lut
+from depthviz.serve.limits import MAX_INPUT_SIZE
+from depthviz.serve.model_cache import ModelCache, ModelKey
+from depthviz.serve.state import ServiceState
+from depthviz.serve.uploads import PHOTO_BODY, read_image_field
+from depthviz.serve.worker import EncodedDepth, handle_photo
+
+OutputFormat = Literal["heatmap", "depth16", "npy"]
+MEDIA_TYPES = {"heatmap": "image/png", "depth16": "image/png", "npy": "application/octet-stream"}
+#: The OpenAPI description of a depth map response.
+DEPTH_RESPONSES: dict[int | str, dict[str, Any]] = {200: {
+    "content": {"image/png": {}, "application/octet-stream": {}},
+    "description": "heatmap: 8-bit palette PNG (decodes to RGB) at the photo's size; depth16: "
+                   "16-bit grey PNG (metric models: millimetres); npy: float32 HxW (relative: "
+                   "larger = nearer; metric: metres)"}}
+
+
+def add_health_route(app: FastAPI, state: ServiceState) -> None:
+    @app.get("/healthz", summary="200 once the model is loaded")
+    async def healthz() -> JSONResponse:
+        served = state.models.served
+        if served is None or state.workers is None:
+            return JSONResponse({"detail": "The model is still loading."}, status_code=503,
+                                headers={"Retry-After": "5"})
+        return JSONResponse({"status": "ok", "model": served.name, "engine": served.engine_name,
+                             "version": __version__})
+
+
+def add_models_route(app: FastAPI, state: ServiceState, authorized: list) -> None:
+    models = state.models
+
+    @app.get("/v1/models", dependencies=authorized,
+             summary="every model: weights on this server, licence, metric or relative")
+    async def list_models() -> dict:
+        statuses = await anyio.to_thread.run_sync(available_models)
+        return {"served": models.served_name,
+                "models": [model_entry(status) for status in statuses]}
+
+
+def model_entry(status: ModelStatus) -> dict:
+    """One model as /v1/models lists it: its card's facts and whether its weights are here."""
+    card = status.card
+    return {
+        "name": card.name, "title": card.title, "description": card.description,
+        "licence": card.licence, "non_commercial": card.non_commercial,
+        "depth": "metric" if card.metric else "relative", "metric": card.metric,
+        "input_size": card.input_size, "weights_present": status.weights_present,
+        "weights_file": card.weights.filename, "engines": list(card.engines),
+    }
+
+
+def add_depth_route(app: FastAPI, state: ServiceState, authorized: list) -> None:
+    @app.post("/v1/depth", dependencies=authorized, openapi_extra=PHOTO_BODY,
+              response_class=Response, summary="a photo's depth map", responses=DEPTH_RESPONSES)
+    async def depth(
+        request: Request,
+        fmt: OutputFormat = Query("heatmap", alias="format"),
+        cmap: str = Query(DEFAULT_COLORMAP, description="matplotlib colormap (heatmap)"),
+        invert: bool = Query(False, description="near = cold instead of warm (heatmap)"),
+        model: Optional[str] = Query(None, description="default: the served model"),
+        input_size: Optional[int] = Query(None, ge=1, le=MAX_INPUT_SIZE,
+                                          description="network input side in pixels"),
+    ) -> Response:
+        key = checked_request(state.models, cmap, model, input_size)
+        result = await admitted_work(state, request, key, fmt, cmap, invert)
+        return depth_response(result, fmt)
+
+
+def checked_request(models: ModelCache, cmap: str, model: Optional[str],
+                    input_size: Optional[int]) -> ModelKey:
+    """The requested model's key, once the colormap, model and input size are known to be
+    usable: a bad parameter is a 422 before the request takes a place or sends its photo."""
+    try:
+        colormap_lut(cmap)
+        return models.key(model, input_size)
+    except DepthvizError as exc:
+        raise HTTPException(422, str(exc)) from None
+
+
+async def admitted_work(state: ServiceState, request: Request, key: ModelKey, fmt: str,
+                        cmap: str, invert: bool) -> EncodedDepth:
+    """Admit the request (or 503), read its photo, and encode its depth on a worker thread."""
+    admission, workers = state.running()
+    admission.admit()
+    started = time.perf_counter()
+    finished = None
+    try:
+        photo = await read_image_field(request, state.limits)
+        result = await asyncio.get_running_loop().run_in_executor(
+            workers, handle_photo, state.models, key, photo, fmt, cmap, invert,
+            state.limits.max_pixels)
+        finished = time.perf_counter() - started
+    finally:
+        admission.release(finished)
+    return result
+
+
+def depth_response(result: EncodedDepth, fmt: str) -> Response:
+    return Response(result.body, media_type=MEDIA_TYPES[fmt], headers={
+        "X-Depthviz-Model": result.model, "X-Depthviz-Engine": result.engine,
+        "X-Depthviz-Depth": "metric" if result.metric else "relative",
+        "X-Depthviz-Inference-Ms": f"{result.inference_ms:.1f}", "Cache-Control": "no-store"})

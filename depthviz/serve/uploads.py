@@ -1,0 +1,114 @@
+"""The uploaded photo: the `image` field of a multipart body, read from the socket into memory
+with a byte cap and a time limit (never spooled to disk, as Starlette's form parser does above
+1 MB), so a client can neither send more than the cap nor hold a request open forever.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+import anyio
+from fastapi import HTTPException, Request
+from python_multipart.exceptions import MultipartParseError
+from python_multipart.multipart import MultipartParser, parse_options_header
+
+from depthviz.errors import ImageTooLarge
+from depthviz.serve.limits import Limits
+
+if TYPE_CHECKING:
+    from python_multipart.multipart import MultipartCallbacks
+
+#: Room for the multipart boundaries and part headers around the photo's bytes.
+MULTIPART_OVERHEAD = 64 * 1024
+#: The body `read_image_field` expects, for the OpenAPI docs: FastAPI cannot infer it, since
+#: the body is parsed here rather than declared as a form parameter.
+PHOTO_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["image"],
+    "properties": {"image": {"type": "string", "format": "binary",
+                             "description": "the photo (JPEG, PNG, WebP, BMP, TIFF or GIF)"}}}}}}}
+
+
+class ImageField:
+    """python-multipart callbacks that keep the bytes of the form field `image`, in memory."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.data: Optional[bytearray] = None
+        self._header = b""
+        self._value = b""
+        self._in_image = False
+
+    def callbacks(self) -> MultipartCallbacks:
+        return {"on_part_begin": self.part_begin, "on_header_field": self.header_field,
+                "on_header_value": self.header_value, "on_header_end": self.header_end,
+                "on_part_data": self.part_data}
+
+    def part_begin(self) -> None:
+        self._in_image = False
+        self._header = self._value = b""
+
+    def header_field(self, data: bytes, start: int, end: int) -> None:
+        self._header += data[start:end]
+
+    def header_value(self, data: bytes, start: int, end: int) -> None:
+        self._value += data[start:end]
+
+    def header_end(self) -> None:
+        if self._header.lower() == b"content-disposition":
+            _, options = parse_options_header(self._value)
+            if options.get(b"name") == b"image" and self.data is None:
+                self._in_image = True
+                self.data = bytearray()
+        self._header = self._value = b""
+
+    def part_data(self, data: bytes, start: int, end: int) -> None:
+        if self._in_image and self.data is not None:
+            self.data += data[start:end]
+            if len(self.data) > self.limit:
+                raise ImageTooLarge(too_many_bytes(len(self.data), self.limit))
+
+
+def too_many_bytes(size: int, limit: int) -> str:
+    return (f"The upload is over {size / 2**20:.1f} MB; the limit is {limit / 2**20:.0f} MB "
+            f"(the server's DEPTHVIZ_MAX_UPLOAD_MB). Send a smaller or more compressed photo.")
+
+
+def multipart_boundary(request: Request, limits: Limits) -> bytes:
+    """The body's multipart boundary, once its headers show it is a form of acceptable size."""
+    kind, options = parse_options_header(request.headers.get("content-type", ""))
+    if kind != b"multipart/form-data" or b"boundary" not in options:
+        raise HTTPException(422, "Send the photo as a multipart/form-data field named 'image' "
+                                 "(curl -F image=@photo.jpg).")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limits.max_upload_bytes + MULTIPART_OVERHEAD:
+        raise HTTPException(413, too_many_bytes(int(declared), limits.max_upload_bytes))
+    return options[b"boundary"]
+
+
+async def read_image_field(request: Request, limits: Limits) -> bytes:
+    """The `image` field of a multipart body, streamed into memory with a byte cap and a time
+    limit: a client can neither send more than the cap nor hold the request open forever."""
+    cap = limits.max_upload_bytes + MULTIPART_OVERHEAD
+    field_ = ImageField(limits.max_upload_bytes)
+    parser = MultipartParser(multipart_boundary(request, limits), field_.callbacks())
+    received = 0
+    try:
+        with anyio.fail_after(limits.read_timeout):
+            async for chunk in request.stream():
+                received += len(chunk)
+                if received > cap:
+                    raise ImageTooLarge(too_many_bytes(received, limits.max_upload_bytes))
+                parser.write(chunk)
+        parser.finalize()
+    except ImageTooLarge as exc:
+        raise HTTPException(413, str(exc)) from None
+    except TimeoutError:
+        took_too_long = f"The upload took longer than {limits.read_timeout:g} s."
+        raise HTTPException(408, took_too_long) from None
+    except MultipartParseError as exc:
+        raise HTTPException(400, f"The multipart/form-data body is malformed ({exc}).") from None
+    if field_.data is None:
+        raise HTTPException(422, "The request has no 'image' field: send the photo as a "
+                                 "multipart/form-data field named 'image' "
+                                 "(curl -F image=@photo.jpg).")
+    return bytes(field_.data)

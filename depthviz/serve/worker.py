@@ -1,0 +1,53 @@
+"""What a worker thread does for one request, off the event loop: the model from the cache, then
+`load_image` -> `model.predict` -> `outputs.export.encode`, all library calls, whose errors
+become HTTP statuses a client can act on."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from fastapi import HTTPException
+
+from depthviz.errors import DepthvizError, ImageError, ImageTooLarge
+from depthviz.io.images import load_image
+from depthviz.models.base import DepthModel
+from depthviz.outputs.export import encode
+from depthviz.serve.model_cache import ModelCache, ModelKey
+
+
+@dataclass(frozen=True)
+class EncodedDepth:
+    """A photo's depth map encoded for the response body, and what the headers say about it."""
+
+    body: bytes
+    model: str
+    engine: str
+    metric: bool
+    inference_ms: float
+
+
+def photo_to_depth_file(model: DepthModel, photo: bytes, fmt: str, cmap: str, invert: bool,
+                        max_pixels: int) -> EncodedDepth:
+    """The whole job for one request, on a worker thread: all of it is library calls."""
+    rgb = load_image(photo, max_pixels=max_pixels)
+    started = time.perf_counter()
+    depth = model.predict(rgb)
+    inference_ms = (time.perf_counter() - started) * 1000
+    return EncodedDepth(encode(fmt, depth, cmap, invert, metric=model.metric), model.name,
+                        model.engine_name, model.metric, inference_ms)
+
+
+def handle_photo(models: ModelCache, key: ModelKey, photo: bytes, fmt: str, cmap: str,
+                 invert: bool, max_pixels: int) -> EncodedDepth:
+    """`photo_to_depth_file` with the requested model, its errors as HTTP statuses."""
+    try:
+        loaded = models.get(key)
+    except DepthvizError as exc:  # e.g. that model's weights are not on this server
+        raise HTTPException(422, str(exc)) from None
+    try:
+        return photo_to_depth_file(loaded, photo, fmt, cmap, invert, max_pixels)
+    except ImageTooLarge as exc:
+        raise HTTPException(413, str(exc)) from None
+    except ImageError as exc:
+        raise HTTPException(400, str(exc)) from None
