@@ -16,7 +16,7 @@ from depthviz.app.model_choice import (
 )
 from depthviz.app.photo_picker import photo_picker
 from depthviz.app.settings import Settings
-from depthviz.models.base import DepthModel
+from depthviz.models.depth_model import DepthModel
 from depthviz.outputs import display
 from depthviz.outputs.compare import DIFFERENCE_COLORMAP, depth_difference
 

@@ -51,7 +51,7 @@ from depthviz.engines.base import installed_engines  # noqa: E402
 from depthviz.engines.precision import MAX_SPEARMAN_LOSS, MIN_TRUTH_SPEARMAN  # noqa: E402
 from depthviz.io.weights import model_home  # noqa: E402
 from depthviz.models import get_card, lookup  # noqa: E402
-from depthviz.models.base import DepthModel  # noqa: E402
+from depthviz.models.depth_model import DepthModel  # noqa: E402
 from depthviz.models.status import model_status  # noqa: E402
 from depthviz.outputs.colorize import colorize, colour_levels  # noqa: E402
 from depthviz.outputs.export import heatmap_png  # noqa: E402

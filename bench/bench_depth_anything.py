@@ -37,7 +37,7 @@ from stamp import stamp  # noqa: E402
 import depthviz  # noqa: E402
 from depthviz.engines.openvino_engine import OpenVinoEngine, import_openvino  # noqa: E402
 from depthviz.models import lookup  # noqa: E402
-from depthviz.models.base import DepthModel  # noqa: E402
+from depthviz.models.depth_model import DepthModel  # noqa: E402
 
 NAME = "depth_anything_v2_small"
 INTERACTIVE = 308
@@ -91,7 +91,7 @@ from pathlib import Path
 from skimage import data
 from depthviz.engines.openvino_engine import OpenVinoEngine
 from depthviz.models import lookup
-from depthviz.models.base import DepthModel
+from depthviz.models.depth_model import DepthModel
 card, family = lookup({NAME!r})
 model = DepthModel(card, family, OpenVinoEngine(Path({str(ir_path)!r}), "f32"),
                    Path({str(weights)!r}))

@@ -21,7 +21,7 @@ from depthviz.errors import (
 )
 from depthviz.io.images import load_image
 from depthviz.models import available_models, fetch_weights, load_model
-from depthviz.models.base import DepthModel
+from depthviz.models.depth_model import DepthModel
 from depthviz.outputs.colorize import colorize, colormap_names
 from depthviz.outputs.export import heatmap_png
 

@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 import depthviz
 from depthviz.app import model_choice as app_models
-from depthviz.models.base import DepthModel
+from depthviz.models.depth_model import DepthModel
 
 APP = Path(__file__).resolve().parents[1] / "streamlit_app.py"
 

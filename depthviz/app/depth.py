@@ -13,7 +13,7 @@ import streamlit as st
 
 from depthviz.app import timings
 from depthviz.app.photos import CACHE_SECONDS, Photo, PhotoView, pixels
-from depthviz.models.base import DepthModel
+from depthviz.models.depth_model import DepthModel
 from depthviz.outputs.colorize import ValueRange, colorize, depth_range
 from depthviz.outputs.display import fit_within
 

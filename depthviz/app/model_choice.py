@@ -16,7 +16,7 @@ import streamlit as st
 from depthviz.errors import DepthvizError, EngineUnavailable, WeightsUnavailable
 from depthviz.io.weights import model_home
 from depthviz.models import ModelStatus, available_models, get_card, load_model
-from depthviz.models.base import DepthModel
+from depthviz.models.depth_model import DepthModel
 
 #: The sidebar's "Detail" levels: the network input side relative to the model's official one.
 #: Fewer pixels are faster, more are sharper; "Standard" is the size the model was trained at.

@@ -18,7 +18,7 @@ from depthviz.errors import DepthvizError
 from depthviz.io.files import write_atomic
 from depthviz.io.images import exif_fov_deg, load_image
 from depthviz.models import DEFAULT_MODEL, load_model
-from depthviz.models.base import DepthModel
+from depthviz.models.depth_model import DepthModel
 from depthviz.outputs.export import encode
 from depthviz.scene.formats import SCENE_FORMAT_SUFFIXES, SceneEncoder
 from depthviz.scene.stereo import DEFAULT_STEREO_STRENGTH

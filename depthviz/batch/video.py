@@ -21,7 +21,7 @@ import numpy as np
 
 from depthviz.errors import VideoError
 from depthviz.io.video import VideoSource, ffmpeg_failure, upright, video_stream
-from depthviz.models.base import DepthModel
+from depthviz.models.depth_model import DepthModel
 from depthviz.outputs.colorize import DEFAULT_COLORMAP, ValueRange, colorize
 from depthviz.outputs.mp4 import H264Writer, VideoTarget, open_mp4
 

@@ -2,8 +2,8 @@
 registry that lists them (registry.py), what this machine has of each (status.py), and loading
 one into the DepthModel users call (loading.py, base.py)."""
 
-from depthviz.models.base import DepthModel
 from depthviz.models.card import ModelCard
+from depthviz.models.depth_model import DepthModel
 from depthviz.models.family import ModelFamily
 from depthviz.models.loading import fetch_weights, install_weights, load_model
 from depthviz.models.registry import (

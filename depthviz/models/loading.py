@@ -16,7 +16,7 @@ from depthviz.engines.policy import EngineChoice, EngineFacts, EngineRequest, ch
 from depthviz.engines.precision import REDUCED
 from depthviz.errors import DepthvizError, EngineUnavailable, WeightsUnavailable
 from depthviz.io.weights import Progress, Validator, install, resolve
-from depthviz.models.base import DepthModel
+from depthviz.models.depth_model import DepthModel
 from depthviz.models.family import BoundFamily
 from depthviz.models.registry import DEFAULT_MODEL, RegisteredModel, lookup
 

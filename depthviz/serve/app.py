@@ -20,7 +20,7 @@ from fastapi_offline import FastAPIOffline
 
 from depthviz import __version__
 from depthviz.models import DEFAULT_MODEL
-from depthviz.models.base import DepthModel
+from depthviz.models.depth_model import DepthModel
 from depthviz.serve.auth import key_checker
 from depthviz.serve.error_handlers import add_error_handlers
 from depthviz.serve.limits import Limits

@@ -9,7 +9,7 @@ from collections import OrderedDict
 from typing import Optional, Union
 
 from depthviz.models import get_card, load_model
-from depthviz.models.base import DepthModel
+from depthviz.models.depth_model import DepthModel
 
 #: Models kept loaded at once (the served one is never dropped; others least recently used).
 MAX_LOADED_MODELS = 3

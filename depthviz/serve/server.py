@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from depthviz.models.base import DepthModel
+from depthviz.models.depth_model import DepthModel
 from depthviz.serve.app import create_app
 from depthviz.serve.limits import Limits
 

@@ -11,7 +11,7 @@ from fastapi import HTTPException
 
 from depthviz.errors import DepthvizError, ImageError, ImageTooLarge
 from depthviz.io.images import load_image
-from depthviz.models.base import DepthModel
+from depthviz.models.depth_model import DepthModel
 from depthviz.outputs.export import encode
 from depthviz.serve.model_cache import ModelCache, ModelKey
 

@@ -18,7 +18,7 @@ from PIL import Image
 
 import depthviz
 from depthviz.io.images import exif_fov_deg
-from depthviz.models.base import DepthModel
+from depthviz.models.depth_model import DepthModel
 
 PAGE = "app_pages/scene3d.py"
 #: FocalLengthIn35mmFilm written into the uploaded photo: a wide-angle phone camera.

@@ -10,7 +10,7 @@ import numpy as np
 from app_helpers import photo_bytes, rerun, run_app
 
 from depthviz.app import model_choice as app_models
-from depthviz.models.base import DepthModel
+from depthviz.models.depth_model import DepthModel
 
 
 def _rss_mb() -> float:

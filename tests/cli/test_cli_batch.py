@@ -14,7 +14,7 @@ from PIL import Image
 
 from depthviz import load_image
 from depthviz.cli import INTERRUPTED, main
-from depthviz.models.base import DepthModel
+from depthviz.models.depth_model import DepthModel
 
 
 def outputs_of(name: str, suffix: str) -> str:

@@ -22,8 +22,8 @@ from PIL import Image
 import depthviz
 from depthviz.io.resize import lower_bound_to_multiple, resize_depth_aligned
 from depthviz.models import REGISTRY, get_card
-from depthviz.models.base import DepthModel
 from depthviz.models.depth_anything_v2_net import ENCODERS, DepthAnythingV2Net
+from depthviz.models.depth_model import DepthModel
 from depthviz.outputs.export import depth16_png, depth_npy
 
 RELATIVE = "depth_anything_v2_small"
