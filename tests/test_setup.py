@@ -5,10 +5,11 @@ CPU without bf16 runs them."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
+import sys
 import tomllib
-from importlib.metadata import distributions
 from pathlib import Path
 
 import pytest
@@ -59,9 +60,13 @@ def test_the_lock_pins_each_package_once_and_says_how_to_refresh_it():
 
 def test_the_installed_versions_are_the_locks():
     """CI tests what the lock says. A difference means this environment was not installed by
-    `make test` from this lock (or the lock was refreshed without reinstalling): `make test`."""
-    installed = {canonical(dist.metadata["Name"]): dist.version for dist in distributions()}
-    installed.pop("depthviz")
+    `make test` from this lock (or the lock was refreshed without reinstalling): `make test`.
+    pip asks a fresh interpreter: in this one, an import of pkg_resources has put setuptools'
+    vendored copies (packaging, jaraco, ...) on sys.path, and they are not installed packages."""
+    listed = subprocess.run([sys.executable, "-m", "pip", "list", "--format=json",
+                             "--exclude-editable", "--disable-pip-version-check"],
+                            capture_output=True, text=True, check=True).stdout
+    installed = {canonical(dist["name"]): dist["version"] for dist in json.loads(listed)}
     locked = locked_versions()
     differences = {name: {"installed": installed.get(name), "locked": locked.get(name)}
                    for name in installed.keys() | locked.keys()

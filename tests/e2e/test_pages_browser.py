@@ -7,6 +7,7 @@ import io
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -68,7 +69,8 @@ def test_batch_results_survive_a_page_switch_on_desktop_and_phone(page, app_url,
     alts = image_alts(page, 4)
     assert alts == ["Photo coffee.jpg", "Depth heatmap of coffee.jpg in the inferno colormap",
                     "Photo cat.jpg", "Depth heatmap of cat.jpg in the inferno colormap"]
-    assert page.get_by_role("button", name="Heatmap PNG").count() == 2
+    # Each tile's button follows its images in the stream: wait for it, then count.
+    expect(page.get_by_role("button", name="Heatmap PNG")).to_have_count(2)
     page.screenshot(path=shots_dir / "batch-after-switch.png", full_page=True)
     page.get_by_role("button", name="Collapse sidebar").click()
     page.set_viewport_size(PHONE)
