@@ -77,6 +77,26 @@ def predictions(monkeypatch) -> list[str]:
 
 
 @pytest.fixture
+def app_twin(monkeypatch) -> Callable[[str], DepthModel]:
+    """name -> that model loaded again outside the app, on the engine and precision the app's copy
+    runs (auto may pick OpenVINO bf16 on one CPU, onnxruntime f32 on another: like with like)."""
+    loaded: dict[str, DepthModel] = {}
+    original = app_models.warm_up
+
+    def recording(model):
+        loaded[model.name] = model
+        return original(model)
+
+    monkeypatch.setattr(app_models, "warm_up", recording)
+
+    def twin(name: str) -> DepthModel:
+        model = loaded[name]
+        return depthviz.load_model(name, engine=model.engine_name, input_size=model.input_size,
+                                   precision=model.engine.precision)
+    return twin
+
+
+@pytest.fixture
 def downloads(monkeypatch) -> dict[str, Callable[[], bytes]]:
     """file name -> the callable a download button would run when clicked (latest run wins)."""
     made: dict[str, Callable[[], bytes]] = {}

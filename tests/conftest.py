@@ -43,8 +43,9 @@ def midas_torch(seeded_midas_weights):
 
 @pytest.fixture(scope="session")
 def fastdepth():
-    """The real pretrained offline model (fetched into the model home by `make test`)."""
-    return depthviz.load_model("fastdepth")
+    """The real pretrained offline model (fetched into the model home by `make test`), on its
+    reference engine: exact f32 whatever verdicts earlier tests left in the model home."""
+    return depthviz.load_model("fastdepth", engine="onnxruntime")
 
 
 @pytest.fixture(scope="session")

@@ -8,9 +8,8 @@ import time
 
 import numpy as np
 import pytest
+from browsing import DESKTOP, IPHONE, PHONE, settle
 from PIL import Image
-from test_compare_models_browser import IPHONE
-from test_pages_browser import DESKTOP, PHONE, settle
 
 pytestmark = pytest.mark.browser
 

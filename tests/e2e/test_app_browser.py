@@ -8,6 +8,7 @@ import time
 
 import numpy as np
 import pytest
+from browsing import settle
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -37,15 +38,8 @@ def upload(page, name: str, content: bytes, mime: str = "image/jpeg") -> None:
         files=[{"name": name, "mimeType": mime, "buffer": content}])
 
 
-def wait_until_idle(page) -> None:
-    """Until the script run is over: no element is still stale from the previous run (clicking
-    a stale download button would ask for a file the new run has already replaced)."""
-    page.wait_for_function("""() => !document.querySelector('[data-stale="true"]')
-                                 && !document.querySelector('[data-testid="stStatusWidget"]')""")
-
-
 def download_heatmap(page, cmap: str) -> np.ndarray:
-    wait_until_idle(page)
+    settle(page)
     with page.expect_download() as info:
         page.get_by_role("button", name="Heatmap PNG").click()
     download = info.value
@@ -80,7 +74,7 @@ def test_every_page_renders_with_the_shared_sidebar(page, app_url, shots_dir, na
     page.goto(f"{app_url}/{path}")
     page.get_by_text(last_text).last.wait_for()
     expect(colormap_picker(page)).to_be_visible()
-    wait_until_idle(page)
+    settle(page)
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=shots_dir / f"{name}.png", full_page=True)
 
@@ -94,7 +88,7 @@ def test_upload_compare_switch_colormap_download(page, app_url, shots_dir):
     upload(page, "cat.jpg", photo_jpeg((width, height)))
     page.get_by_text(f"{width}×{height} px, shown at 1280×960").wait_for()
     page.get_by_text("Depth (inferno)").wait_for()
-    wait_until_idle(page)
+    settle(page)
     page.wait_for_function("""() => {
         const shown = [...document.querySelectorAll('[data-testid="stImage"] img')].slice(0, 2);
         return shown.length == 2 && shown.every(img => img.complete && img.naturalWidth == 1280);
@@ -124,7 +118,7 @@ def test_upload_compare_switch_colormap_download(page, app_url, shots_dir):
     for view, control in (("Slider", "Wipe: photo on the left"), ("Overlay", "Heatmap opacity")):
         page.get_by_role("radio", name=view, exact=True).click()
         page.get_by_text(control).wait_for()
-        wait_until_idle(page)
+        settle(page)
         page.screenshot(path=shots_dir / f"compare-{view.lower()}.png")
 
     garbage = b"this is not a photo at all"

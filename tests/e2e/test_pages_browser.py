@@ -6,39 +6,17 @@ from __future__ import annotations
 import io
 
 import pytest
+from browsing import DESKTOP, PHONE, go_to, open_page, settle
 from PIL import Image
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
-
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1400, "height": 1000}
 
 
 def jpeg(photo) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(photo).save(buffer, "JPEG", quality=90)
     return buffer.getvalue()
-
-
-def settle(page) -> None:
-    page.wait_for_function("""() => !document.querySelector('[data-stale="true"]')
-                                 && !document.querySelector('[data-testid="stStatusWidget"]')""")
-
-
-def go_to(page, title: str) -> None:
-    """Switch pages inside the app, as a person does (a new URL would start a new session)."""
-    sidebar = page.get_by_test_id("stSidebar")
-    closed = not sidebar.is_visible() or sidebar.bounding_box()["x"] < 0
-    if closed:
-        page.get_by_test_id("stExpandSidebarButton").click()
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
-    settle(page)
-    collapse = page.get_by_role("button", name="Collapse sidebar")
-    if closed and collapse.is_visible():  # leave it as it was (a phone's sidebar covers the page)
-        collapse.click()
-        page.get_by_test_id("stExpandSidebarButton").wait_for()
-        page.wait_for_timeout(500)  # the closing animation
 
 
 def image_alts(page, count: int) -> list[str]:
@@ -99,11 +77,8 @@ def test_models_page(page, app_url, shots_dir, size):
 
 
 def test_types_hint_is_whole_on_a_phone_and_every_image_has_alt_text(page, app_url, shots_dir):
-    page.set_viewport_size(PHONE)
-    page.goto(f"{app_url}/batch")
-    hint = page.get_by_test_id("stFileUploaderDropzoneInstructions")
-    hint.wait_for()
-    settle(page)
+    hint = open_page(page, f"{app_url}/batch",
+                     '[data-testid="stFileUploaderDropzoneInstructions"]', PHONE)
     text = hint.inner_text()
     listed = set(text.split("•")[-1].replace(",", " ").split())
     assert {"JPG", "PNG", "WEBP", "TIF"} <= listed and not {"MPO", "DIB", "JPE", "JFIF"} & listed
