@@ -8,12 +8,14 @@ import streamlit as st
 
 import depthviz
 from depthviz.app.depth import depth_of, model_key
-from depthviz.app.downloads import Download, colours_name, download_button, heatmap_download
-from depthviz.app.model_choice import active_model
+from depthviz.app.downloads import Download, download_button, heatmap_download
+from depthviz.app.images import inline
+from depthviz.app.model_notice import active_model
 from depthviz.app.photos import Photo, photo_view
 from depthviz.app.settings import settings
-from depthviz.app.style import GALLERY_COLUMNS, TILE_SIDE
+from depthviz.app.style import GALLERY_COLUMNS, TILE_SIDE, colour_bar
 from depthviz.app.uploads import MEDIA_UPLOAD_MB, UPLOAD_HINT, UPLOAD_TYPES
+from depthviz.io.naming import colours_name
 from depthviz.outputs import archive
 from depthviz.outputs.display import fit_within
 
@@ -95,15 +97,19 @@ if done:
             key="download-zip", primary=True)
 clear_column.button("Clear", key="batch_clear", on_click=_clear, icon=":material/delete:",
                     width="stretch", help="Forget these photos and their results.")
+if done:
+    _, bar_column = st.columns(2)  # above the heatmaps' side of the tiles
+    with bar_column:
+        colour_bar(chosen.cmap, chosen.invert)
 
 gallery = st.grid(TILES_A_ROW, border=True)
 stems = archive.unique_stems(photo.name for photo, _ in done)
 for index, ((photo, result), stem) in enumerate(zip(done, stems)):
     with gallery.cell():
         photo_column, depth_column = st.columns(2)
-        photo_column.image(fit_within(photo_view(photo).preview, TILE_SIDE),
+        photo_column.image(inline(fit_within(photo_view(photo).preview, TILE_SIDE)),
                            caption=photo.name, alt=f"Photo {photo.name}", width="stretch")
-        depth_column.image(result.heatmap_preview(chosen.cmap, chosen.invert, TILE_SIDE),
+        depth_column.image(inline(result.heatmap_preview(chosen.cmap, chosen.invert, TILE_SIDE)),
                            caption=f"Depth ({chosen.cmap})", width="stretch",
                            alt=f"Depth heatmap of {photo.name} in the {chosen.cmap} colormap")
         download_button(

@@ -6,16 +6,17 @@ import streamlit as st
 from depthviz.app.current import current
 from depthviz.app.depth import PhotoDepth, depth_of, model_key, summary, timing
 from depthviz.app.downloads import download_button, downloads
+from depthviz.app.images import inline
 from depthviz.app.model_choice import (
-    how_to_get,
     input_size_at,
     load_model_once,
     missing_reason,
     model_statuses,
-    running,
 )
+from depthviz.app.model_notice import notice, running
 from depthviz.app.photo_picker import photo_picker
 from depthviz.app.settings import Settings
+from depthviz.errors import WeightsUnavailable
 from depthviz.models.depth_model import DepthModel
 from depthviz.outputs import display
 from depthviz.outputs.compare import DIFFERENCE_COLORMAP, depth_difference
@@ -24,16 +25,19 @@ VIEWS = ("Side by side", "Slider", "Overlay")
 COMPARE_VIEWS = ("Side by side", "Difference")
 
 
-def second_model(name: str, chosen: Settings) -> DepthModel | str:
+def second_model(name: str, chosen: Settings) -> DepthModel | None:
     """The model to compare with, at the same Detail and engine where it has that engine; or
-    one line saying why it cannot run and how to get it."""
+    None, once the page says why it cannot run (and offers its weights' download)."""
     status = model_statuses()[name]
     engine = chosen.engine if chosen.engine in status.card.engines else "auto"
     precision = chosen.precision if engine in ("auto", "openvino") else "auto"
     loaded = load_model_once(name, engine, input_size_at(name, chosen.detail), precision)
     if isinstance(loaded, DepthModel):
         return loaded
-    return f"{missing_reason(status, loaded)}: {how_to_get(status)}."
+    missing = status if isinstance(loaded, WeightsUnavailable) else None
+    notice(st.info, f"{missing_reason(status, loaded)}.", missing, ":material/info:",
+           key_prefix="get-compared")
+    return None
 
 
 def heatmap_caption(result: PhotoDepth) -> str:
@@ -63,9 +67,6 @@ with compare_column:
         + ("" if statuses[name].weights_present else " · no weights"),
         placeholder="Nothing", help="A second model on the same photo, in the same colormap.")
 other = second_model(compare_with, chosen) if compare_with else None
-if isinstance(other, str):
-    st.info(other, icon=":material/info:")
-    other = None
 if other is not None and model_key(other) == model_key(
         running(chosen.choice).model):  # the sidebar's model fell back to this one
     st.info(f"{result.model} is already the model shown.", icon=":material/info:")
@@ -84,25 +85,25 @@ if other is not None:
     second = depth_of(photo, other)
     if mode == "Side by side":
         photo_column, first_column, second_column = st.columns(3)
-        photo_column.image(view.preview, caption=photo.name, alt=f"Photo {photo.name}",
+        photo_column.image(inline(view.preview), caption=photo.name, alt=f"Photo {photo.name}",
                            width="stretch")
-        first_column.image(heatmap, caption=heatmap_caption(result), alt=heatmap_alt(result),
-                           width="stretch")
-        second_column.image(second.heatmap_preview(chosen.cmap, chosen.invert),
+        first_column.image(inline(heatmap), caption=heatmap_caption(result),
+                           alt=heatmap_alt(result), width="stretch")
+        second_column.image(inline(second.heatmap_preview(chosen.cmap, chosen.invert)),
                             caption=heatmap_caption(second), alt=heatmap_alt(second),
                             width="stretch")
         legend_column = second_column
     else:
         difference = depth_difference(result.preview, second.preview)
         photo_column, difference_column = st.columns(2)
-        photo_column.image(view.preview, caption=photo.name, alt=f"Photo {photo.name}",
+        photo_column.image(inline(view.preview), caption=photo.name, alt=f"Photo {photo.name}",
                            width="stretch")
         difference_column.image(
-            difference.heatmap(), width="stretch",
+            inline(difference.heatmap()), width="stretch",
             caption=f"{second.model} against {result.model}",
             alt=f"Where {second.model} and {result.model} disagree about the depth of "
                 f"{photo.name}: red nearer, blue farther, white the same")
-        difference_column.image(display.legend(DIFFERENCE_COLORMAP), width="stretch",
+        difference_column.image(inline(display.legend(DIFFERENCE_COLORMAP)), width="stretch",
                                 caption=f"{second.model}: farther ⟵ same ⟶ nearer",
                                 alt="Colour bar from blue (farther) through white to red "
                                     "(nearer)")
@@ -113,9 +114,9 @@ if other is not None:
                    f"less than {difference.median:.1%}.")
 elif mode == "Side by side":
     photo_column, depth_column = st.columns(2)
-    photo_column.image(view.preview, caption=photo.name, alt=f"Photo {photo.name}",
+    photo_column.image(inline(view.preview), caption=photo.name, alt=f"Photo {photo.name}",
                        width="stretch")
-    depth_column.image(heatmap, caption=f"Depth ({chosen.cmap})", alt=heatmap_alt(result),
+    depth_column.image(inline(heatmap), caption=f"Depth ({chosen.cmap})", alt=heatmap_alt(result),
                        width="stretch")
     legend_column = depth_column
 else:
@@ -128,11 +129,12 @@ else:
         opacity = legend_column.slider("Heatmap opacity", 0, 100, 50, format="%d%%",
                                        key="opacity", persist_state="session")
         composite = display.blend(view.preview, heatmap, opacity / 100)
-    legend_column.image(composite, caption=f"{photo.name} and its depth ({chosen.cmap})",
+    legend_column.image(inline(composite), caption=f"{photo.name} and its depth ({chosen.cmap})",
                         alt=f"{photo.name} with its depth heatmap ({mode.lower()})",
                         width="stretch")
 if legend_column is not None:
-    legend_column.image(display.legend(chosen.cmap, chosen.invert), caption="far ⟵ ⟶ near",
+    legend_column.image(inline(display.legend(chosen.cmap, chosen.invert)),
+                        caption="far ⟵ ⟶ near",
                         alt=f"Colour bar of {chosen.cmap}: far on the left, near on the right",
                         width="stretch")
 

@@ -23,6 +23,7 @@ from depthviz.app.depth import PhotoDepth, summary
 from depthviz.app.downloads import Download, download_button
 from depthviz.app.photo_picker import photo_picker
 from depthviz.app.photos import CACHE_SECONDS, Photo, PhotoView
+from depthviz.app.scene_camera import kept_camera, report_camera
 from depthviz.io.images import exif_fov_deg
 from depthviz.outputs.display import content_hash
 from depthviz.scene.camera import DEFAULT_FOV_DEG
@@ -110,8 +111,10 @@ faces, points = DENSITY[detail]
 scene = view_scene(view.preview, result.preview, shape, faces if shape == "Mesh" else points,
                    result.metric, fov)
 chart = plot3d.PHONE_CHART if on_a_phone() else {}
-st.plotly_chart(plot3d.scene_figure(scene, depth_scale, **chart), key="scene_view",
-                config={"displaylogo": False})
+report_camera(photo.digest)  # the camera is kept for this photo while the settings change
+st.plotly_chart(plot3d.scene_figure(scene, depth_scale, camera=kept_camera(photo.digest),
+                                    revision=photo.digest, **chart),
+                key="scene_view", config={"displaylogo": False})
 st.caption(f"{summary(view, result)} · {len(scene.vertices):,} points"
            + (f", {len(scene.faces):,} triangles" if shape == "Mesh" else "")
            + " · drag to orbit, scroll or pinch to zoom.")

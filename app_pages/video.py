@@ -12,8 +12,9 @@ import streamlit as st
 
 import depthviz
 from depthviz.app.downloads import Download, download_button
-from depthviz.app.model_choice import active_model
+from depthviz.app.model_notice import active_model
 from depthviz.app.settings import settings
+from depthviz.app.style import colour_bar
 from depthviz.app.uploads import MEDIA_UPLOAD_MB
 from depthviz.batch.video import depth_video
 from depthviz.io.video import browser_plays
@@ -110,7 +111,10 @@ st.caption(f"**{model.card.title}** on {model.engine_name} · "
 if side_by_side:  # the result holds the clip already: give it the whole width
     st.video(result["video"], format="video/mp4",
              alt=f"{clip['name']} on the left, its depth in {chosen.cmap} on the right")
-    st.caption(f"{clip['name']} and its depth ({chosen.cmap})")
+    caption_column, bar_column = st.columns(2)  # the bar under the depth half
+    caption_column.caption(f"{clip['name']} and its depth ({chosen.cmap})")
+    with bar_column:
+        colour_bar(chosen.cmap, chosen.invert)
 else:
     original_column, depth_column = st.columns(2)
     copy = result["playable_copy"]
@@ -122,6 +126,8 @@ else:
     depth_column.video(result["video"], format="video/mp4",
                        alt=f"Depth video of {clip['name']} in the {chosen.cmap} colormap")
     depth_column.caption(f"Depth ({chosen.cmap})")
+    with depth_column:
+        colour_bar(chosen.cmap, chosen.invert)
 stem = unique_stems([clip["name"]])[0]
 download_column, clear_column = st.columns([3, 1])
 with download_column:

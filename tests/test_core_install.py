@@ -163,7 +163,8 @@ def test_predict_writes_a_heatmap(core, coffee):
     result = run(core, "depthviz", "predict", "coffee.jpg", "--out", "out", "--model",
                  "fastdepth")
     assert result.returncode == 0, result.stderr
-    heatmap = np.asarray(Image.open(core["cwd"] / "out" / "coffee.heatmap.png").convert("RGB"))
+    heatmap = np.asarray(Image.open(core["cwd"] / "out" / "coffee.inferno.heatmap.png")
+                         .convert("RGB"))
     assert heatmap.shape == coffee.shape and heatmap.std() > 10  # a full-size map, not blank
 
 

@@ -8,7 +8,7 @@ from typing import NamedTuple
 import streamlit as st
 
 from depthviz.app.depth import PhotoDepth, depth_of
-from depthviz.app.model_choice import active_model
+from depthviz.app.model_notice import active_model
 from depthviz.app.photo_picker import current_photo
 from depthviz.app.photos import Photo, PhotoView, photo_view
 from depthviz.app.settings import Settings, settings

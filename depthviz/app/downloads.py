@@ -1,4 +1,5 @@
-"""Download buttons whose files are made only when clicked, named as the CLI names its files."""
+"""Download buttons whose files are made only when clicked, named as the CLI names its files
+(`depthviz.io.naming`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import streamlit as st
 
 from depthviz.app.depth import PhotoDepth
 from depthviz.app.photos import Photo
+from depthviz.io.naming import heatmap_name
 from depthviz.outputs.export import FORMAT_SUFFIXES, encode, heatmap_png
 
 #: The raw-depth downloads after the heatmap: format -> (button label, MIME type).
@@ -31,18 +33,10 @@ class Download:
     make: Callable[[], bytes]
 
 
-def colours_name(cmap: str, invert: bool) -> str:
-    """The colours as file names give them: the colormap, with "_r" when inverted (as
-    matplotlib names a reversed map), so files saved in several colormaps never clash."""
-    return cmap + ("_r" if invert else "")
-
-
 def heatmap_download(photo: Photo, result: PhotoDepth, cmap: str, invert: bool,
                      label: str = "Heatmap PNG", stem: Optional[str] = None) -> Download:
     """The file is named for its colours too: coffee.inferno.heatmap.png."""
-    stem = stem or photo.stem
-    return Download(label, f"{stem}.{colours_name(cmap, invert)}{FORMAT_SUFFIXES['heatmap']}",
-                    "image/png",
+    return Download(label, heatmap_name(stem or photo.stem, cmap, invert), "image/png",
                     lambda: heatmap_png(result.depth, cmap, invert, value_range=result.value_range))
 
 

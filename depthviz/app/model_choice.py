@@ -1,8 +1,9 @@
 """Which model the app runs: the sidebar's choice, or, when that cannot run here, the best model
-that can, with the reason in words a person can act on.
+that can, with the reason in words a person can act on; and the model the picker starts on.
 
-The app's pages never load models themselves: they ask `running_model(choice)`. Loading is
-cached per process (`st.cache_resource`), failures too, so an offline app tries once.
+The app's pages never load models themselves: they ask `running_model(choice)` (through
+model_notice.py, which also says what the page should). Loading is cached per process
+(`st.cache_resource`), failures too, so an offline app tries once.
 """
 
 from __future__ import annotations
@@ -14,9 +15,18 @@ import numpy as np
 import streamlit as st
 
 from depthviz.errors import DepthvizError, EngineUnavailable, WeightsUnavailable
-from depthviz.io.weights import model_home
-from depthviz.models import ModelStatus, available_models, get_card, load_model
+from depthviz.models import (
+    DEFAULT_MODEL,
+    OFFLINE_MODEL,
+    ModelCard,
+    ModelStatus,
+    available_models,
+    engine_options,
+    get_card,
+    load_model,
+)
 from depthviz.models.depth_model import DepthModel
+from depthviz.models.fastdepth import SCENE_LIMITS
 
 #: The sidebar's "Detail" levels: the network input side relative to the model's official one.
 #: Fewer pixels are faster, more are sharper; "Standard" is the size the model was trained at.
@@ -25,6 +35,8 @@ DEFAULT_DETAIL = "Standard"
 #: A blank photo-shaped frame run once after loading: the first inference on a fresh engine
 #: allocates and compiles (2x slower), and that must not be the time shown for a photo.
 WARM_UP_SHAPE = (400, 600, 3)
+#: What to expect from a model away from its training data, said wherever it stands in.
+STAND_IN_LIMITS = {OFFLINE_MODEL: SCENE_LIMITS}
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,15 @@ class Running:
     title: str
     why: str = ""  # for the sidebar: every reason it differs from the choice
     warning: str = ""  # for the page: one line when the chosen model cannot run at all
+    missing: Optional[ModelStatus] = None  # the chosen model, when only its weights are missing
+
+
+@dataclass(frozen=True)
+class NoModel:
+    """Why no model can run for a choice (the page shows it and stops)."""
+
+    reason: str
+    missing: Optional[ModelStatus] = None  # the chosen model, when only its weights are missing
 
 
 def input_size_at(name: str, detail: str) -> Optional[int]:
@@ -67,11 +88,6 @@ def detail_adjustable(name: str) -> bool:
     return get_card(name).input_multiple is not None
 
 
-def network_side(status: ModelStatus, detail: str) -> Optional[int]:
-    """What the model actually runs at for that Detail level (for people)."""
-    return input_size_at(status.card.name, detail) or status.card.input_size
-
-
 def model_statuses() -> dict[str, ModelStatus]:
     return {status.card.name: status for status in available_models()}
 
@@ -82,12 +98,22 @@ def parameter_count(parameters: int) -> str:
     return f"{millions:.1f} M" if millions < 100 else f"{millions:.0f} M"
 
 
+def licence_words(card: ModelCard) -> str:
+    """"MIT", "CC-BY-NC-4.0, non-commercial"."""
+    return f"{card.licence}, non-commercial" if card.non_commercial else card.licence
+
+
 def picker_label(status: ModelStatus) -> str:
     """One line per model in the sidebar picker: name, size, licence, whether weights are here."""
     card = status.card
-    licence = f"{card.licence}, non-commercial" if card.non_commercial else card.licence
     here = "" if status.weights_present else " · no weights"
-    return f"{card.title} · {parameter_count(card.parameters)} · {licence}{here}"
+    return f"{card.title} · {parameter_count(card.parameters)} · {licence_words(card)}{here}"
+
+
+def limits_sentence(card: ModelCard) -> str:
+    """" FastDepth was trained on indoor scenes only (...)." for a model with known limits."""
+    limits = STAND_IN_LIMITS.get(card.name)
+    return f" {card.title} was {limits}." if limits else ""
 
 
 def fallback_order(statuses: dict[str, ModelStatus], chosen: str) -> list[ModelStatus]:
@@ -99,6 +125,18 @@ def fallback_order(statuses: dict[str, ModelStatus], chosen: str) -> list[ModelS
     return sorted(present, key=lambda status: (status.card.metric != wanted.card.metric,
                                                status.card.non_commercial,
                                                -status.card.parameters))
+
+
+def starting_model() -> str:
+    """The model the picker starts on: the default where its weights are here, else the best
+    model whose weights are (never a non-commercial one), else the default again (the pages
+    then offer its download)."""
+    statuses = model_statuses()
+    if statuses[DEFAULT_MODEL].weights_present:
+        return DEFAULT_MODEL
+    usable = [status.card.name for status in fallback_order(statuses, DEFAULT_MODEL)
+              if not status.card.non_commercial]
+    return usable[0] if usable else DEFAULT_MODEL
 
 
 def warm_up(model: DepthModel) -> DepthModel:
@@ -128,11 +166,6 @@ def missing_reason(status: ModelStatus, error: DepthvizError) -> str:
     return f"{status.card.title} cannot run here ({error})"
 
 
-def how_to_get(status: ModelStatus) -> str:
-    return (f"download `{status.card.weights.filename}` on the Models page or put it in "
-            f"`{model_home()}`")
-
-
 def engine_note(status: ModelStatus, asked: str, model: DepthModel) -> str:
     """Why the engine is what it is, when it is not simply the one asked for."""
     if asked == "auto":
@@ -142,42 +175,28 @@ def engine_note(status: ModelStatus, asked: str, model: DepthModel) -> str:
     return ""
 
 
-def running_model(choice: ModelChoice) -> Running | str:
-    """What runs for `choice`: the chosen model, else the best model that loads, with the
-    reasons; or, if nothing can run, a message saying why (the page shows it and stops)."""
+def running_model(choice: ModelChoice) -> Running | NoModel:
+    """What runs for `choice`: the chosen model, else the best model that loads (with the
+    sidebar's engine, detail and precision where it has them), with the reasons; or why
+    nothing can run."""
     statuses = model_statuses()
     chosen = statuses[choice.name]
     loaded = load_model_once(choice.name, choice.engine, choice.input_size, choice.precision)
     if isinstance(loaded, DepthModel):
         return Running(loaded, chosen.card.title, why=engine_note(chosen, choice.engine, loaded))
     reason = missing_reason(chosen, loaded)
+    missing = chosen if isinstance(loaded, WeightsUnavailable) else None
     for status in fallback_order(statuses, choice.name):
+        name = status.card.name
         engine = choice.engine if choice.engine in status.card.engines else "auto"
-        fallback = load_model_once(status.card.name, engine,
-                                   input_size_at(status.card.name, choice.detail))
+        precision = (choice.precision if choice.precision in engine_options(name).get(engine, ())
+                     else "auto")
+        fallback = load_model_once(name, engine, input_size_at(name, choice.detail), precision)
         if not isinstance(fallback, DepthModel):
             continue
         notes = [f"{reason}, so {status.card.title} runs (the best model that can)",
                  engine_note(status, choice.engine, fallback)]
-        warning = f"{reason}, so {status.card.title} runs: {how_to_get(chosen)}."
+        warning = f"{reason}, so {status.card.title} runs.{limits_sentence(status.card)}"
         return Running(fallback, status.card.title, why="; ".join(filter(None, notes)),
-                       warning=warning)
-    return f"No depth model can run: {reason}; {how_to_get(chosen)}."
-
-
-def running(choice: ModelChoice) -> Running:
-    """What runs for a choice; stops the page with the reason if no model can run at all."""
-    outcome = running_model(choice)
-    if isinstance(outcome, str):
-        st.error(outcome, icon=":material/error:")
-        st.stop()
-    return outcome
-
-
-def active_model(choice: ModelChoice) -> DepthModel:
-    """The chosen model, else the best one that runs here, with one line saying why and how to
-    get the chosen one; stops the page with an error if no model can run at all."""
-    outcome = running(choice)
-    if outcome.warning:
-        st.warning(outcome.warning, icon=":material/info:")
-    return outcome.model
+                       warning=warning, missing=missing)
+    return NoModel(f"No depth model can run: {reason}.", missing)

@@ -15,7 +15,7 @@ things nearer to the viewer, and the photo's own colours (no shading).
 from __future__ import annotations
 
 import math
-from typing import Any, Union
+from typing import Any, Optional, Union
 
 import numpy as np
 import plotly.graph_objects as go
@@ -76,44 +76,63 @@ def _trace(scene: Scene) -> dict:
 
 
 def scene_figure(scene: Scene, depth_scale: float = 1.0, height: int = 600,
-                 chart_aspect: float = CHART_ASPECT) -> go.Figure:
-    """An orbitable view of `scene` that starts as the photo seen from the front.
+                 chart_aspect: float = CHART_ASPECT, camera: Optional[dict] = None,
+                 revision: str = "") -> go.Figure:
+    """An orbitable view of `scene` that starts as the photo seen from the front, or from
+    `camera` (a Plotly scene camera the person left this view at).
 
     `depth_scale` stretches the depth axis for display only (2 = relief twice as deep); the
-    geometry and the files made from it keep their true proportions."""
+    geometry and the files made from it keep their true proportions. It stretches about the
+    subject (the median depth), which keeps its place and size: the box is centred on it, so
+    a camera means the same in every depth scale. (Stretched about the box's middle, the start
+    view, placed at the photo's own camera, moved away with it: 2x showed the scene at half
+    size.) `revision` is Plotly's `uirevision`: while it stays, a redraw of the same chart
+    (a resize, say) keeps the person's camera."""
     vertices = _plotly_axes(scene.vertices).astype(np.float64)
     low, high = vertices.min(axis=0), vertices.max(axis=0)
+    subject = float(np.median(vertices[:, 1]))
+    reach = max(high[1] - subject, subject - low[1], 1e-9)
+    low[1], high[1] = subject - reach, subject + reach
     extent = np.maximum(high - low, 1e-9)
-    aspect = extent / extent[0] * np.array([1.0, depth_scale, 1.0])
     middle = (low + high) / 2
 
-    def normalised(points: np.ndarray) -> np.ndarray:  # plotly's camera units
-        return (points - middle) / extent * aspect
-
-    # At the photo's camera (its pinhole, where the view IS the photo), or straight behind it
-    # if the photo's field of view is wider than the chart's; looking along its axis, z up.
-    # Dragging orbits about the median depth (the subject, usually), not the middle of the
-    # box: about the middle, a 20 degree turn carried the eye past the nearest things (several
-    # times nearer than the background) and the view showed only streaks of the far wall.
-    axis = normalised(np.zeros(3))
-    shown = normalised(vertices)
-    needed = np.maximum(np.abs(shown[:, 0] - axis[0]) / (_FIT_TAN * chart_aspect),
-                        np.abs(shown[:, 2] - axis[2]) / _FIT_TAN)
-    eye_y = min(float((shown[:, 1] - needed).min()), float(axis[1]))
+    def normalised(points: np.ndarray, stretch: float) -> np.ndarray:  # plotly's camera units
+        return (points - middle) / extent[0] * np.array([1.0, stretch, 1.0])
 
     def vector(x: float, y: float, z: float) -> dict[str, float]:
         return {"x": float(x), "y": float(y), "z": float(z)}
+
+    if camera is None:
+        # At the photo's camera (its pinhole, where the view IS the photo), or straight
+        # behind it if the photo's field of view is wider than the chart's; looking along its
+        # axis, z up. A deeper relief brings the things before the subject nearer: the eye
+        # steps back only as far as they need (a shallower one keeps the eye where it is).
+        # Dragging orbits about the subject, not the middle of the box: about the middle, a
+        # 20 degree turn carried the eye past the nearest things (several times nearer than
+        # the background) and the view showed only streaks of the far wall.
+        axis = normalised(np.zeros(3), 1.0)
+
+        def fitting_eye(points: np.ndarray, stretch: float) -> float:
+            shown = normalised(points, stretch)
+            needed = np.maximum(np.abs(shown[:, 0] - axis[0]) / (_FIT_TAN * chart_aspect),
+                                np.abs(shown[:, 2] - axis[2]) / _FIT_TAN)
+            return float((shown[:, 1] - needed).min(initial=np.inf))
+
+        in_front = vertices[vertices[:, 1] < subject]
+        eye_y = min(fitting_eye(vertices, 1.0), float(axis[1]),
+                    fitting_eye(in_front, depth_scale))
+        camera = {"up": vector(0, 0, 1), "eye": vector(axis[0], eye_y, axis[2]),
+                  "center": vector(axis[0], 0.0, axis[2]),
+                  "projection": {"type": "perspective"}}
 
     hidden = {"visible": False, "showspikes": False}
     # Unvalidated: plotly would check each of the ~100k colour strings one by one (seconds);
     # the trace is built here from arrays of known types.
     return go.Figure(data=[_trace(scene)], _validate=False, layout=dict(
         height=height, margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        paper_bgcolor="rgba(0,0,0,0)", showlegend=False,
+        paper_bgcolor="rgba(0,0,0,0)", showlegend=False, uirevision=revision,
         scene={**{f"{name}axis": {**hidden, "range": [float(low[i]), float(high[i])]}
                   for i, name in enumerate("xyz")},
-               "aspectmode": "manual", "aspectratio": vector(*aspect),
-               "dragmode": "turntable", "bgcolor": "rgba(0,0,0,0)",
-               "camera": {"up": vector(0, 0, 1), "eye": vector(axis[0], eye_y, axis[2]),
-                          "center": vector(axis[0], float(np.median(shown[:, 1])), axis[2]),
-                          "projection": {"type": "perspective"}}}))
+               "aspectmode": "manual",
+               "aspectratio": vector(*(extent / extent[0] * [1.0, depth_scale, 1.0])),
+               "dragmode": "turntable", "bgcolor": "rgba(0,0,0,0)", "camera": camera}))

@@ -7,15 +7,15 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from depthviz.app.model_choice import DEFAULT_DETAIL, ModelChoice
+from depthviz.app.model_choice import DEFAULT_DETAIL, ModelChoice, starting_model
 from depthviz.app.photos import DEFAULT_EXAMPLE
-from depthviz.models import DEFAULT_MODEL
 from depthviz.outputs.colorize import DEFAULT_COLORMAP
 
-#: Session state key -> its value before the user chooses.
-DEFAULT_SETTINGS = {"model": DEFAULT_MODEL, "engine": "auto", "detail": DEFAULT_DETAIL,
-                    "precision": "auto", "cmap": DEFAULT_COLORMAP, "invert": False,
-                    "example": DEFAULT_EXAMPLE}
+#: Session state key -> its value before the user chooses (the model: `starting_model()`).
+DEFAULT_SETTINGS = {"engine": "auto", "detail": DEFAULT_DETAIL, "precision": "auto",
+                    "cmap": DEFAULT_COLORMAP, "invert": False, "example": DEFAULT_EXAMPLE}
+#: Session state key set once the person picks a model (the picker's start was not theirs).
+PICKED_KEY = "model_picked"
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,9 @@ class Settings:
 def settings() -> Settings:
     """The sidebar's current choices (the defaults before the sidebar first ran)."""
     state = st.session_state
-    return Settings(*(state.get(key, DEFAULT_SETTINGS[key])
-                      for key in ("model", "engine", "detail", "precision", "cmap", "invert")))
+    return Settings(state.get("model") or starting_model(),
+                    *(state.get(key, DEFAULT_SETTINGS[key])
+                      for key in ("engine", "detail", "precision", "cmap", "invert")))
 
 
 def use_colormap(name: str) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Optional
 
 from depthviz.io.images import IMAGE_EXTENSIONS
-from depthviz.io.naming import output_stems
+from depthviz.io.naming import output_name, output_stems
 from depthviz.outputs.colorize import DEFAULT_COLORMAP
 from depthviz.outputs.export import FORMAT_SUFFIXES
 from depthviz.scene.formats import SCENE_FORMAT_SUFFIXES
@@ -31,9 +31,12 @@ class ImageJob:
     source: Path
     relative_stem: Path  # e.g. trip1/img03 for <folder>/trip1/img03.jpg
 
-    def outputs(self, out_dir: Path, formats: Sequence[str]) -> list[Path]:
-        return [out_dir / self.relative_stem.with_name(self.relative_stem.name + OUTPUT_SUFFIXES[f])
-                for f in formats]
+    def outputs(self, out_dir: Path, formats: Sequence[str], cmap: str = DEFAULT_COLORMAP,
+                invert: bool = False) -> list[Path]:
+        """Where each format goes (`naming.output_name`: trip1/img03.inferno.heatmap.png)."""
+        stem = self.relative_stem
+        return [out_dir / stem.with_name(output_name(stem.name, OUTPUT_SUFFIXES[fmt], cmap, invert))
+                for fmt in formats]
 
 
 @dataclass(frozen=True)
@@ -102,9 +105,9 @@ def _absolute(path: Path) -> Path:
 
 
 def name_outputs(found: Iterable[tuple[Path, Path]]) -> list[ImageJob]:
-    """Name outputs by `naming.output_stems` (trip1/img03.heatmap.png; img.jpg and img.png in one
-    folder keep their extension: img.jpg.heatmap.png). The same relative path from two input
-    folders is still one name: `plan_batch` reports it as a conflict."""
+    """Name outputs by `naming.output_stems` (trip1/img03.inferno.heatmap.png; img.jpg and img.png
+    in one folder keep their extension: img.jpg.inferno.heatmap.png). The same relative path
+    from two input folders is still one name: `plan_batch` reports it as a conflict."""
     found = list(found)
     stems = output_stems([relative.as_posix() for _, relative in found])
     return [ImageJob(source, Path(stem)) for (source, _), stem in zip(found, stems)]
@@ -129,7 +132,8 @@ def plan_batch(jobs: Sequence[ImageJob], settings: OutputSettings, overwrite: bo
                 "rename one, or process them into separate --out folders")))
             continue
         missing = tuple(fmt for fmt, path in zip(settings.formats, job.outputs(
-            settings.out_dir, settings.formats)) if overwrite or not path.exists())
+            settings.out_dir, settings.formats, settings.cmap, settings.invert))
+                        if overwrite or not path.exists())
         if missing:
             pending.append(WorkItem(job, missing))
         else:

@@ -54,7 +54,7 @@ def process_image(model: DepthModel, job: ImageJob, out_dir: Path, formats: Sequ
     fov_deg = exif_fov_deg(job.source) if set(formats) & set(SCENE_FORMAT_SUFFIXES) else None
     scene = SceneEncoder(rgb, depth, model.metric, fov_deg, stereo_strength)
     written = []
-    for fmt, target in zip(formats, job.outputs(out_dir, formats)):
+    for fmt, target in zip(formats, job.outputs(out_dir, formats, cmap, invert)):
         if fmt in SCENE_FORMAT_SUFFIXES:
             data = scene.encode(fmt)
         else:

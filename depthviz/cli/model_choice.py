@@ -11,6 +11,7 @@ from depthviz.batch.run import ModelSpec
 from depthviz.errors import WeightsUnavailable
 from depthviz.extras import require_extra
 from depthviz.models import DEFAULT_MODEL, OFFLINE_MODEL, fetch_weights
+from depthviz.models.fastdepth import SCENE_LIMITS
 from depthviz.outputs.colorize import colormap_lut
 
 
@@ -23,8 +24,11 @@ def chosen_model(args: argparse.Namespace) -> str:
         try:
             fetch_weights(DEFAULT_MODEL)
         except WeightsUnavailable as exc:
-            print(f"depthviz: warning: {exc}\ndepthviz: using {OFFLINE_MODEL}, the model that "
-                  f"works offline. Pass --model {DEFAULT_MODEL} to stop instead.", file=sys.stderr)
+            print(f"depthviz: warning: the default model {DEFAULT_MODEL} has no weights here and "
+                  f"they could not be downloaded: {exc.reason or 'the download did not complete'}."
+                  f"\ndepthviz: using {OFFLINE_MODEL}, the model that works offline, "
+                  f"{SCENE_LIMITS}. Run `depthviz fetch {DEFAULT_MODEL}` once online; pass "
+                  f"--model {DEFAULT_MODEL} to stop instead of falling back.", file=sys.stderr)
             return OFFLINE_MODEL
     return DEFAULT_MODEL
 

@@ -33,10 +33,11 @@ def add_predict_command(commands: argparse._SubParsersAction,
                         model_options: argparse.ArgumentParser) -> None:
     predict = commands.add_parser(
         "predict", parents=[model_options], help="depth maps for images or folders of images",
-        description="Outputs mirror the input folders, named after each image's stem "
-                    "(trip1/img03.heatmap.png); two images that would share a name (img.jpg and "
-                    "img.png) keep their extension (img.jpg.heatmap.png). Outputs already there "
-                    "are skipped, so an interrupted run resumes where it stopped.")
+        description="Outputs mirror the input folders, named after each image's stem, a "
+                    "heatmap after its colours too (trip1/img03.inferno.heatmap.png); two images "
+                    "that would share a name (img.jpg and img.png) keep their extension "
+                    "(img.jpg.inferno.heatmap.png). Outputs already there are skipped, so an "
+                    "interrupted run resumes where it stopped.")
     predict.add_argument("paths", nargs="+", type=Path, metavar="PATH",
                          help="image files or folders (searched recursively)")
     predict.add_argument("--out", type=Path, required=True, help="output folder")

@@ -72,10 +72,12 @@ class WeightsSource:
                 return path
         return None
 
-    def missing_message(self) -> str:
+    def missing_message(self, reason: Optional[str] = None) -> str:
+        """What is missing and what to do; `reason`: why fetching failed, in plain words."""
+        why = f" ({reason})" if reason else ""
         return (
             f"Weights file '{self.filename}' is not available and could not be fetched from "
-            f"{self.origin}. Put that file in {model_home()} (or set DEPTHVIZ_HOME to its "
+            f"{self.origin}{why}. Put that file in {model_home()} (or set DEPTHVIZ_HOME to its "
             f"folder), or pass its path with weights=... / --weights."
         )
 
@@ -150,8 +152,8 @@ def fetch(source: WeightsSource, *, progress: Optional[Progress] = None,
         raise
     except (OSError, http.client.HTTPException, subprocess.SubprocessError,
             tarfile.TarError) as exc:
-        raise source.unavailable(f"{source.missing_message()} ({exc})",
-                                 reason=fetch_failure(source, exc)) from exc
+        reason = fetch_failure(source, exc)  # plain words: no errno, no exception class
+        raise source.unavailable(source.missing_message(reason), reason=reason) from exc
 
 
 def install(source: WeightsSource, data: bytes, validate: Optional[Validator] = None) -> Path:

@@ -50,6 +50,11 @@ FASTDEPTH = ModelCard(
     reference_engine="onnxruntime",
 )
 
+#: What to expect from FastDepth away from its training data, said wherever it stands in for a
+#: model whose weights are missing (the app, the CLI's offline fallback).
+SCENE_LIMITS = ("trained on indoor scenes only (NYU-Depth-v2): on outdoor photos its maps show a "
+                "bright frame of \"near\" along the borders")
+
 
 class FastDepth(ModelFamily):
     name = "fastdepth"

@@ -9,7 +9,7 @@ from pathlib import PurePosixPath
 
 import numpy as np
 
-from depthviz.io.naming import output_stems
+from depthviz.io.naming import output_name, output_stems
 from depthviz.outputs.colorize import DEFAULT_COLORMAP
 from depthviz.outputs.export import FORMAT_SUFFIXES, encode
 
@@ -34,7 +34,8 @@ def unique_stems(names: Iterable[str]) -> list[str]:
 def zip_results(results: Sequence[tuple[str, np.ndarray]], formats: Sequence[str] = ("heatmap",),
                 cmap: str = DEFAULT_COLORMAP, invert: bool = False, *,
                 metric: bool = False) -> bytes:
-    """(file name, depth) pairs -> ZIP bytes with e.g. photo.heatmap.png, photo.depth16.png.
+    """(file name, depth) pairs -> ZIP bytes with e.g. photo.inferno.heatmap.png,
+    photo.depth16.png (`naming.output_name`, as the CLI names its files).
     `metric`: the depths are 1/metres (a metric model): millimetre PNGs and metre .npy files.
 
     Entries are stored uncompressed: PNGs are compressed already and .npy barely shrinks.
@@ -46,6 +47,6 @@ def zip_results(results: Sequence[tuple[str, np.ndarray]], formats: Sequence[str
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
         for stem, (_name, depth) in zip(unique_stems(name for name, _ in results), results):
             for fmt in formats:
-                archive.writestr(stem + FORMAT_SUFFIXES[fmt],
+                archive.writestr(output_name(stem, FORMAT_SUFFIXES[fmt], cmap, invert),
                                  encode(fmt, depth, cmap, invert, metric=metric))
     return buffer.getvalue()

@@ -55,6 +55,14 @@ def legend(cmap: str, invert: bool = False, width: int = 512, height: int = 14) 
     return colorize(ramp, cmap, invert, value_range=(0.0, 1.0))
 
 
+def legend_css(cmap: str, invert: bool = False, stops: int = 32) -> str:
+    """The same colour bar as a CSS gradient (`stops` colours of the map, evenly spaced): sharp
+    at any width, and no picture to send."""
+    colours = legend(cmap, invert, width=stops, height=1)[0]
+    return "linear-gradient(to right, " + ", ".join(
+        f"rgb({red}, {green}, {blue})" for red, green, blue in colours) + ")"
+
+
 def content_hash(data: bytes) -> str:
     """A short, stable name for file contents (cache key: same bytes, same depth map)."""
     return hashlib.sha256(data).hexdigest()[:32]

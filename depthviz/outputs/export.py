@@ -9,6 +9,7 @@ from typing import Optional
 import cv2
 import numpy as np
 
+from depthviz.io.naming import HEATMAP_SUFFIX
 from depthviz.outputs.colorize import (
     DEFAULT_COLORMAP,
     ValueRange,
@@ -18,8 +19,9 @@ from depthviz.outputs.colorize import (
 )
 from depthviz.outputs.png import palette_png
 
-#: Output format name -> file suffix appended to the input's stem.
-FORMAT_SUFFIXES = {"heatmap": ".heatmap.png", "depth16": ".depth16.png", "npy": ".depth.npy",
+#: Output format name -> file suffix appended to the input's stem (a heatmap's name carries its
+#: colours before its suffix: `naming.output_name`).
+FORMAT_SUFFIXES = {"heatmap": HEATMAP_SUFFIX, "depth16": ".depth16.png", "npy": ".depth.npy",
                    "gray8": ".gray8.png", "pfm": ".depth.pfm"}
 #: zlib level 1 with every row "up"-filtered (depth maps change smoothly from row to row):
 #: ~3x faster than libpng's adaptive filters and ~10x faster than Pillow's defaults, into a

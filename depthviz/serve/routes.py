@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 from typing import Any, Literal, Optional
+from urllib.parse import quote
 
 import anyio
 from fastapi import FastAPI, HTTPException, Query, Request
@@ -16,8 +17,11 @@ from fastapi.responses import JSONResponse, Response
 
 from depthviz import __version__
 from depthviz.errors import DepthvizError
+from depthviz.io.naming import output_name
 from depthviz.models import ModelStatus, available_models
+from depthviz.outputs.archive import unique_stems
 from depthviz.outputs.colorize import DEFAULT_COLORMAP, colormap_lut
+from depthviz.outputs.export import FORMAT_SUFFIXES
 from depthviz.serve.limits import MAX_INPUT_SIZE
 from depthviz.serve.model_cache import ModelCache, ModelKey
 from depthviz.serve.state import ServiceState
@@ -81,8 +85,9 @@ def add_depth_route(app: FastAPI, state: ServiceState, authorized: list) -> None
                                           description="network input side in pixels"),
     ) -> Response:
         key = checked_request(state.models, cmap, model, input_size)
-        result = await admitted_work(state, request, key, fmt, cmap, invert)
-        return depth_response(result, fmt)
+        result, photo_name = await admitted_work(state, request, key, fmt, cmap, invert)
+        return depth_response(result, fmt, output_name(
+            unique_stems([photo_name or "photo"])[0], FORMAT_SUFFIXES[fmt], cmap, invert))
 
 
 def checked_request(models: ModelCache, cmap: str, model: Optional[str],
@@ -97,8 +102,9 @@ def checked_request(models: ModelCache, cmap: str, model: Optional[str],
 
 
 async def admitted_work(state: ServiceState, request: Request, key: ModelKey, fmt: str,
-                        cmap: str, invert: bool) -> EncodedDepth:
-    """Admit the request (or 503), read its photo, and encode its depth on a worker thread."""
+                        cmap: str, invert: bool) -> tuple[EncodedDepth, str]:
+    """Admit the request (or 503), read its photo, and encode its depth on a worker thread;
+    the result and the photo's file name as uploaded."""
     admission, workers = state.running()
     admission.admit()
     started = time.perf_counter()
@@ -106,16 +112,26 @@ async def admitted_work(state: ServiceState, request: Request, key: ModelKey, fm
     try:
         photo = await read_image_field(request, state.limits)
         result = await asyncio.get_running_loop().run_in_executor(
-            workers, handle_photo, state.models, key, photo, fmt, cmap, invert,
+            workers, handle_photo, state.models, key, photo.data, fmt, cmap, invert,
             state.limits.max_pixels)
         finished = time.perf_counter() - started
     finally:
         admission.release(finished)
-    return result
+    return result, photo.name
 
 
-def depth_response(result: EncodedDepth, fmt: str) -> Response:
+def inline_file(file_name: str) -> str:
+    """A Content-Disposition naming the file (`curl -OJ` saves it so), as Starlette's
+    FileResponse writes it: plain if the name needs no quoting, else RFC 5987 UTF-8."""
+    quoted = quote(file_name)
+    return (f'inline; filename="{file_name}"' if quoted == file_name
+            else f"inline; filename*=utf-8''{quoted}")
+
+
+def depth_response(result: EncodedDepth, fmt: str, file_name: str) -> Response:
+    """The encoded depth, named as the CLI would name its file (coffee.inferno.heatmap.png)."""
     return Response(result.body, media_type=MEDIA_TYPES[fmt], headers={
+        "Content-Disposition": inline_file(file_name),
         "X-Depthviz-Model": result.model, "X-Depthviz-Engine": result.engine,
         "X-Depthviz-Depth": "metric" if result.metric else "relative",
         "X-Depthviz-Inference-Ms": f"{result.inference_ms:.1f}", "Cache-Control": "no-store"})

@@ -5,7 +5,7 @@ with a byte cap and a time limit (never spooled to disk, as Starlette's form par
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, NamedTuple, Optional
 
 import anyio
 from fastapi import HTTPException, Request
@@ -28,12 +28,20 @@ PHOTO_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data
                              "description": "the photo (JPEG, PNG, WebP, BMP, TIFF or GIF)"}}}}}}}
 
 
+class UploadedPhoto(NamedTuple):
+    """The `image` field: its bytes, and the file name the client gave it ("" if none)."""
+
+    data: bytes
+    name: str
+
+
 class ImageField:
     """python-multipart callbacks that keep the bytes of the form field `image`, in memory."""
 
     def __init__(self, limit: int):
         self.limit = limit
         self.data: Optional[bytearray] = None
+        self.name = ""
         self._header = b""
         self._value = b""
         self._in_image = False
@@ -59,6 +67,7 @@ class ImageField:
             if options.get(b"name") == b"image" and self.data is None:
                 self._in_image = True
                 self.data = bytearray()
+                self.name = options.get(b"filename", b"").decode("utf-8", "replace")
         self._header = self._value = b""
 
     def part_data(self, data: bytes, start: int, end: int) -> None:
@@ -85,7 +94,7 @@ def multipart_boundary(request: Request, limits: Limits) -> bytes:
     return options[b"boundary"]
 
 
-async def read_image_field(request: Request, limits: Limits) -> bytes:
+async def read_image_field(request: Request, limits: Limits) -> UploadedPhoto:
     """The `image` field of a multipart body, streamed into memory with a byte cap and a time
     limit: a client can neither send more than the cap nor hold the request open forever."""
     cap = limits.max_upload_bytes + MULTIPART_OVERHEAD
@@ -111,4 +120,4 @@ async def read_image_field(request: Request, limits: Limits) -> bytes:
         raise HTTPException(422, "The request has no 'image' field: send the photo as a "
                                  "multipart/form-data field named 'image' "
                                  "(curl -F image=@photo.jpg).")
-    return bytes(field_.data)
+    return UploadedPhoto(bytes(field_.data), field_.name)

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Optional
 
 from fastapi import HTTPException
 
-from depthviz.errors import DepthvizError, ImageError, ImageTooLarge
+from depthviz.errors import DepthvizError, ImageError, ImageTooLarge, WeightsUnavailable
 from depthviz.io.images import load_image
 from depthviz.models.depth_model import DepthModel
 from depthviz.outputs.export import encode
@@ -38,12 +39,23 @@ def photo_to_depth_file(model: DepthModel, photo: bytes, fmt: str, cmap: str, in
                         model.engine_name, model.metric, inference_ms)
 
 
+def weights_missing(name: str, weights_file: Optional[str]) -> str:
+    """Why a model cannot run here, for a client: what is missing and who can add it, without
+    the server's folders."""
+    weights = f" ({weights_file})" if weights_file else ""
+    return (f"Model '{name}' cannot run on this server: its weights{weights} are not here. The "
+            f"server's administrator can add them (`depthviz fetch {name}`); GET /v1/models "
+            "lists the models whose weights are here.")
+
+
 def handle_photo(models: ModelCache, key: ModelKey, photo: bytes, fmt: str, cmap: str,
                  invert: bool, max_pixels: int) -> EncodedDepth:
     """`photo_to_depth_file` with the requested model, its errors as HTTP statuses."""
     try:
         loaded = models.get(key)
-    except DepthvizError as exc:  # e.g. that model's weights are not on this server
+    except WeightsUnavailable as exc:  # its message names the server's folders: not for clients
+        raise HTTPException(422, weights_missing(key[0], exc.weights_file)) from None
+    except DepthvizError as exc:
         raise HTTPException(422, str(exc)) from None
     try:
         return photo_to_depth_file(loaded, photo, fmt, cmap, invert, max_pixels)

@@ -246,3 +246,40 @@ def test_a_parallax_failure_is_a_message_not_a_traceback(model_home, monkeypatch
                            "values. Try another model or photo.")
     assert not app.get("video") and not app.exception
     assert len(app.get("plotly_chart")) == 1  # the rest of the page still works
+
+
+def test_the_depth_scale_stretches_about_the_subject_and_keeps_the_camera(fastdepth, coffee):
+    """Issue 18: a deeper relief must not shrink the view (the start view sat at the photo's
+    camera, which the stretch about the box's middle carried away: 2x showed half the scene),
+    and a camera the person left the view at carries over to the next figure."""
+    from depthviz.app.plot3d import scene_figure
+    from depthviz.outputs.display import fit_within
+
+    scene = depthviz.to_mesh(coffee, fit_within(fastdepth.predict(coffee)), max_faces=20_000)
+
+    def subject_distance(depth_scale: float) -> float:
+        camera = scene_figure(scene, depth_scale).layout.scene.camera
+        return camera.center.y - camera.eye.y
+
+    start = subject_distance(1.0)
+    assert subject_distance(0.5) == pytest.approx(start)  # shallower: the eye stays
+    for depth_scale in (2.0, 3.0):  # deeper: the eye steps back only for the nearest things
+        assert start <= subject_distance(depth_scale) < 1.5 * start
+    left_at = {"eye": {"x": 0.3, "y": -0.2, "z": 0.1}, "center": {"x": 0, "y": 0, "z": 0},
+               "up": {"x": 0, "y": 0, "z": 1}, "projection": {"type": "perspective"}}
+    kept = scene_figure(scene, 2.0, camera=left_at, revision="coffee")
+    assert kept.layout.scene.camera.to_plotly_json() == left_at
+    assert kept.layout.uirevision == "coffee"  # a redraw of the same chart keeps the camera
+
+
+def test_the_view_is_revised_per_photo_and_pictures_travel_inline(model_home):
+    """The chart's uirevision is the photo; every picture on the pages is a data: URI (a
+    /media file could be gone when a quick rerun's browser asked for it: a 404)."""
+    app = open_3d_page()
+    (chart,) = app.get("plotly_chart")
+    assert json.loads(chart.proto.spec)["layout"]["uirevision"] == "example:coffee.png"
+    for page in ("app_pages/compare.py", "app_pages/colormaps.py"):
+        app.switch_page(page)
+        rerun(app)
+        urls = [img.url for image in app.image for img in image.proto.imgs]
+        assert urls and all(url.startswith("data:image/jpeg;base64,") for url in urls)

@@ -31,7 +31,7 @@ def test_empty_page_invites_uploads(model_home):
     assert not app.main.image and not app.download_button
 
 
-def test_batch_gallery_zip_and_a_bad_file(model_home, predictions, downloads, fastdepth):
+def test_batch_gallery_zip_and_a_bad_file(model_home, predictions, downloads, app_twin):
     small, wide = photo_bytes((300, 200)), photo_bytes((800, 300), "PNG")
     app = run_app(PAGE)
     predictions.clear()  # the model's warm-up when it loaded
@@ -50,16 +50,18 @@ def test_batch_gallery_zip_and_a_bad_file(model_home, predictions, downloads, fa
 
     with zipfile.ZipFile(io.BytesIO(downloads["depthviz-batch.inferno.zip"]())) as archive:
         # the CLI's naming rule: a.jpg and a.png keep their extensions (depthviz.io.naming)
-        assert archive.namelist() == ["a.jpg.heatmap.png", "b.heatmap.png", "a.png.heatmap.png"]
-        wide_heatmap = decode_png(archive.read("b.heatmap.png"))
+        assert archive.namelist() == ["a.jpg.inferno.heatmap.png", "b.inferno.heatmap.png",
+                                      "a.png.inferno.heatmap.png"]
+        wide_heatmap = decode_png(archive.read("b.inferno.heatmap.png"))
     assert wide_heatmap.shape == (300, 800, 3)
-    expected = depthviz.colorize(fastdepth.predict(depthviz.load_image(wide)))
+    expected = depthviz.colorize(app_twin("fastdepth").predict(depthviz.load_image(wide)))
     assert np.mean(np.abs(wide_heatmap.astype(int) - expected)) < 1.0
     # each tile downloads the ZIP's file, named for its colours
     for stem in ("a.jpg", "b", "a.png"):
         tile = decode_png(downloads[f"{stem}.inferno.heatmap.png"]())
         with zipfile.ZipFile(io.BytesIO(downloads["depthviz-batch.inferno.zip"]())) as archive:
-            np.testing.assert_array_equal(tile, decode_png(archive.read(f"{stem}.heatmap.png")))
+            np.testing.assert_array_equal(tile, decode_png(
+                archive.read(f"{stem}.inferno.heatmap.png")))
     predictions.clear()  # forget the check's own prediction
 
     app.checkbox(key="batch_depth16").check()
@@ -70,7 +72,7 @@ def test_batch_gallery_zip_and_a_bad_file(model_home, predictions, downloads, fa
         names = archive.namelist()
         assert len(names) == 6 and "b.depth16.png" in names
         assert decode_png(archive.read("b.depth16.png")).dtype == np.uint16
-        viridis = decode_png(archive.read("b.heatmap.png"))
+        viridis = decode_png(archive.read("b.viridis.heatmap.png"))
     assert np.any(viridis != wide_heatmap, axis=2).mean() > 0.9
     assert "b.viridis.heatmap.png" in downloads
     assert predictions == []  # options never rerun the network

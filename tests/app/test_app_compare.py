@@ -28,22 +28,28 @@ def summary(app) -> str:
     return next(text for text in texts(app.caption) if " · depth in " in text)
 
 
-def test_offline_default_falls_back_to_fastdepth_with_one_line(model_home):
+def test_offline_the_picker_starts_on_fastdepth_and_offers_the_default_in_place(model_home):
+    """Issue 18: the picker starts on the best model that can run here (no yellow banner);
+    the page says why, states the stand-in's limits and offers the default's download."""
     app = run_app()
-    assert len(app.warning) == 1
-    warning = app.warning[0].value
-    assert "midas_v21_small_256.pt" in warning and str(model_home) in warning
-    assert warning.startswith("MiDaS v2.1 small has no weights here, so FastDepth runs: ")
-    assert not app.error
+    assert not app.warning and not app.error
+    note = next(text.value for text in app.markdown if "the default model" in text.value)
+    assert note == (":material/info: **FastDepth** runs: MiDaS v2.1 small, the default model, "
+                    "has no weights here. FastDepth was trained on indoor scenes only "
+                    "(NYU-Depth-v2): on outdoor photos its maps show a bright frame of \"near\" "
+                    "along the borders.")
+    offer = app.button(key="get-midas_small")
+    assert offer.label == "Download MiDaS v2.1 small (~85 MB, MIT)"
+    assert "midas_v21_small_256.pt" in offer.help and str(model_home) in offer.help
     assert ran_on(app, "FastDepth", "fastdepth")
     assert summary(app).endswith(" · 600×400 px")  # the default example, coffee
-    assert app.selectbox(key="model").value == "midas_small"
+    assert app.selectbox(key="model").value == "fastdepth"
     assert [image.captions for image in app.image][:2] == [["coffee.png"], ["Depth (inferno)"]]
     assert [button.label for button in app.download_button] == [
         "Heatmap PNG", "16-bit depth PNG", "Depth .npy", "8-bit grey PNG", "Depth .pfm"]
 
 
-def test_upload_is_computed_and_downloaded_at_full_resolution(model_home, downloads, fastdepth):
+def test_upload_is_computed_and_downloaded_at_full_resolution(model_home, downloads, app_twin):
     upload = photo_bytes((2400, 1600))
     app = run_app()
     app.file_uploader[0].upload("big.jpg", upload, "image/jpeg")
@@ -53,7 +59,7 @@ def test_upload_is_computed_and_downloaded_at_full_resolution(model_home, downlo
 
     depth = np.load(io.BytesIO(downloads["big.depth.npy"]()))
     assert depth.shape == (1600, 2400) and depth.dtype == np.float32
-    expected = fastdepth.predict(depthviz.load_image(upload))  # the same model outside the app
+    expected = app_twin("fastdepth").predict(depthviz.load_image(upload))
     np.testing.assert_allclose(depth, expected, rtol=1e-3, atol=1e-3 * float(np.ptp(expected)))
     heatmap = decode_png(downloads["big.inferno.heatmap.png"]())
     np.testing.assert_array_equal(heatmap, depthviz.colorize(depth, "inferno"))

@@ -30,11 +30,12 @@ def midas_on_torch() -> AppTest:
     return rerun(app)
 
 
-def test_upload_page_switch_then_example_takes_effect(model_home, predictions):
+def test_upload_page_switch_then_example_takes_effect(with_midas, predictions):
     """Issue 12 item 1: upload, open Models, come back: the upload is still shown, so the
     example box must not claim an example, the upload must be removable, and choosing the
-    example that the box used to show (coffee.png, the default) must show it."""
-    app = run_app()
+    example that the box used to show (coffee.png, the default) must show it. (The default
+    model's weights are here, so no page offers their download.)"""
+    app = midas_on_torch()
     app.file_uploader[0].upload("motorcycle.jpg", photo_bytes((300, 200)), "image/jpeg")
     rerun(app)
     assert app.selectbox(key="example").value is None  # the box no longer claims coffee.png
@@ -56,8 +57,8 @@ def test_upload_page_switch_then_example_takes_effect(model_home, predictions):
     assert not app.button
 
 
-def test_remove_brings_back_the_example_shown_before_the_upload(model_home):
-    app = run_app()
+def test_remove_brings_back_the_example_shown_before_the_upload(with_midas):
+    app = midas_on_torch()
     app.selectbox(key="example").select("rocket.jpg")
     rerun(app)
     app.file_uploader[0].upload("mine.jpg", photo_bytes((300, 200)), "image/jpeg")
@@ -90,20 +91,38 @@ def test_model_picker_lists_every_model_with_size_licence_and_weights(model_home
                if status.card.non_commercial)
 
 
-def test_missing_weights_say_in_one_line_how_to_get_them_and_what_runs(model_home):
+def chose_midas_without_weights() -> AppTest:
+    """The app after the person picked MiDaS, whose weights are not here."""
     app = run_app()
+    app.selectbox(key="model").select("midas_small")
+    return rerun(app)
+
+
+def test_missing_weights_say_in_one_line_what_runs_and_offer_them_in_place(model_home):
+    app = chose_midas_without_weights()
     assert [warning.value for warning in app.warning] == [
-        "MiDaS v2.1 small has no weights here, so FastDepth runs: download "
-        f"`midas_v21_small_256.pt` on the Models page or put it in `{model_home}`."]
+        "MiDaS v2.1 small has no weights here, so FastDepth runs. FastDepth was trained on "
+        "indoor scenes only (NYU-Depth-v2): on outdoor photos its maps show a bright frame of "
+        "\"near\" along the borders."]
+    assert app.button(key="get-midas_small").label == "Download MiDaS v2.1 small (~85 MB, MIT)"
     runs = sidebar_runs(app)
     assert runs.startswith("Runs: **FastDepth** on ")
     assert "at 224 px (MiDaS v2.1 small has no weights here, so FastDepth runs" in runs
 
 
+def test_detail_is_disabled_with_the_reason_while_fastdepth_stands_in(model_home):
+    """Issue 18: Detail did nothing while FastDepth (one input size) stood in for MiDaS."""
+    app = chose_midas_without_weights()
+    detail = app.select_slider(key="detail")
+    assert detail.disabled
+    reason = "FastDepth takes one input size, 224 px: Detail cannot change it."
+    assert reason in detail.help and reason in captions(app)
+
+
 def test_sidebar_says_why_the_engine_differs_from_the_choice(model_home):
     """Issue 12 item 5: MiDaS without weights and engine torch: FastDepth has no torch engine."""
-    app = AppTest.from_file(str(APP), default_timeout=120)
-    app.session_state["engine"] = "torch"
+    app = chose_midas_without_weights()
+    app.selectbox(key="engine").select("torch")
     rerun(app)
     runs = sidebar_runs(app)
     engine = runs.split(" on ")[1].split(" ")[0]
@@ -145,9 +164,10 @@ def test_compare_with_a_model_without_weights_says_how_to_get_it(model_home):
     rerun(app)
     app.selectbox(key="compare_with").select("midas_small")
     rerun(app)
-    assert [info.value for info in app.info] == [
-        "MiDaS v2.1 small has no weights here: download `midas_v21_small_256.pt` on the "
-        f"Models page or put it in `{model_home}`."]
+    assert [info.value for info in app.info] == ["MiDaS v2.1 small has no weights here."]
+    offer = app.button(key="get-compared-midas_small")
+    assert offer.label == "Download MiDaS v2.1 small (~85 MB, MIT)"
+    assert str(model_home) in offer.help
     assert image_captions(app)[:2] == ["coffee.png", "Depth (inferno)"]
 
 

@@ -108,10 +108,10 @@ def test_download_offline_says_what_happened_and_what_to_do(model_home, monkeypa
 
 
 def loading_midas(app):
-    """Rerun once MiDaS weights are here: the sidebar then loads MiDaS (on torch, the quickest
-    engine to load; a busy machine still needs more than the default minute)."""
-    app.session_state["engine"] = "torch"
-    app.run(timeout=240)
+    """Rerun once MiDaS weights are here: the picker, untouched, moves to MiDaS, which loads
+    on its auto engine (converted and checked once: more than the default minute on a busy
+    machine)."""
+    app.run(timeout=600)
     assert not app.exception, [item.value for item in app.exception]
     return app
 
@@ -167,3 +167,64 @@ def test_download_saves_the_weights_and_the_app_offers_midas(model_home, monkeyp
     assert app.success[0].value == f"Saved `{saved}`; MiDaS v2.1 small is ready."
     assert "fetch-midas_small" not in [button.key for button in app.button]
     assert not app.selectbox(key="model").format_func("midas_small").endswith("no weights")
+
+
+def test_the_picker_starts_on_the_best_model_that_can_run_here(monkeypatch):
+    """Issue 18: the default where its weights are here, else the best model whose weights are
+    (never a non-commercial one), else the default (its pages then offer its download)."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    import depthviz
+    from depthviz.app import model_choice
+
+    statuses = {status.card.name: status for status in depthviz.available_models()}
+    for here, start in [((), "midas_small"),
+                        (("fastdepth",), "fastdepth"),
+                        (("fastdepth", "midas_small"), "midas_small"),
+                        (("fastdepth", "depth_anything_v2_small"), "depth_anything_v2_small"),
+                        (("fastdepth", "depth_anything_v2_large"), "fastdepth"),
+                        (("depth_anything_v2_large",), "midas_small")]:
+        present = {name: replace(status, weights_path=Path(name) if name in here else None)
+                   for name, status in statuses.items()}
+        monkeypatch.setattr(model_choice, "model_statuses", lambda present=present: present)
+        assert model_choice.starting_model() == start, here
+
+
+def test_the_default_is_downloaded_where_it_is_needed_and_then_runs(model_home, monkeypatch,
+                                                                    checkpoint_bytes):
+    """Issue 18: the Compare page offers the missing default in place (not a link to the
+    Models page); once downloaded, the untouched picker moves to it and the offer goes."""
+    app = run_app()
+    assert app.selectbox(key="model").value == "fastdepth"
+    monkeypatch.setattr(urllib.request, "urlopen",
+                        lambda url, timeout=None: FakeResponse(checkpoint_bytes))
+    app.button(key="get-midas_small").click()
+    loading_midas(app)
+    saved = model_home / MIDAS_FILE
+    assert saved.read_bytes() == checkpoint_bytes
+    assert app.success[0].value == f"Saved `{saved}`; MiDaS v2.1 small is ready."
+    assert app.selectbox(key="model").value == "midas_small"
+    assert not [button for button in app.button if button.key.startswith("get-")]
+    assert "the default model" not in page_text(app) and not app.warning
+    summary = next(text for text in page_text(app).splitlines() if " · depth in " in text)
+    assert summary.startswith("**MiDaS v2.1 small** on ")
+
+
+def test_an_offline_download_in_place_says_what_happened_and_what_to_do(model_home,
+                                                                        monkeypatch):
+    def no_dns(*args, **kwargs):
+        raise urllib.error.URLError(socket.gaierror(-2, "Name or service not known"))
+
+    monkeypatch.setattr(urllib.request, "urlopen", no_dns)
+    app = run_app()
+    app.button(key="get-midas_small").click()
+    rerun(app)
+    (error,) = app.error
+    assert error.value == (
+        f"Could not download `{MIDAS_FILE}`: this computer could not find github.com: it looks "
+        f"offline. If you have the file, upload it on the Models page, or copy it into "
+        f"`{model_home}` and reload this page.")
+    for internal in ("Errno", "urlopen", "Name or service"):
+        assert internal not in page_text(app)
+    assert app.selectbox(key="model").value == "fastdepth" and len(app.image) >= 2

@@ -42,7 +42,7 @@ def test_many_uploads_in_a_row_each_get_their_answer(model_home, predictions):
     assert rss[-1] - rss[29] < 150  # bounded caches: the second half adds little
 
 
-def test_a_model_that_fails_to_load_leaves_the_app_usable(model_home, monkeypatch):
+def test_a_model_that_fails_to_load_leaves_the_app_usable(with_midas, monkeypatch):
     real = app_models.load_model
 
     def broken(name, **options):

@@ -17,7 +17,7 @@ def test_predict_writes_an_upright_full_size_heatmap(tmp_path, motorcycle):
     status = main(["predict", str(tmp_path / "garage.jpg"), "--out", str(tmp_path / "out"),
                    "--model", "fastdepth", "--format", "heatmap", "depth16", "npy"])
     assert status == 0
-    heat = np.asarray(Image.open(tmp_path / "out" / "garage.heatmap.png").convert("RGB"))
+    heat = np.asarray(Image.open(tmp_path / "out" / "garage.inferno.heatmap.png").convert("RGB"))
     assert heat.shape == left.shape
     # The floor in the bottom rows is nearest: warm (bright) inferno there, dark at the top.
     brightness = heat.astype(float).mean(axis=2)

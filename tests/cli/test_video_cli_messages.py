@@ -92,11 +92,17 @@ def test_predict_falls_back_to_the_offline_model_when_the_default_cannot_be_fetc
     assert main(["predict", str(tmp_path / "a.jpg"), "--out", str(tmp_path / "out")]) == 0
     err = capsys.readouterr().err
     assert "using fastdepth, the model that works offline" in err and "1 image:" in err
-    assert (tmp_path / "out" / "a.heatmap.png").exists()
+    # What happened and what to do, in words: no raw urllib or errno text.
+    assert "midas_small has no weights here and they could not be downloaded" in err
+    assert "indoor scenes only" in err and "`depthviz fetch midas_small`" in err
+    for raw in ("urlopen", "Errno", "Name or service not known"):
+        assert raw not in err
+    assert (tmp_path / "out" / "a.inferno.heatmap.png").exists()
     # Naming the model is a promise: then it is an error, not a fallback.
     assert main(["predict", str(tmp_path / "a.jpg"), "--out", str(tmp_path / "o2"),
                  "--model", "midas_small"]) == 2
-    assert "midas_v21_small_256.pt" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "midas_v21_small_256.pt" in err and "urlopen" not in err
     assert not (tmp_path / "o2").exists()
 
 

@@ -5,22 +5,18 @@ the real network and the real app)."""
 
 from __future__ import annotations
 
+import base64
 import io
 import shutil
 
 import numpy as np
 import pytest
+from browsing import IPHONE, PHONE, settle
 from midas_seeded import write_seeded_checkpoint
 from PIL import Image
 from streamlit_server import streamlit_app
 
 pytestmark = pytest.mark.browser
-
-#: Safari on an iPhone: Streamlit collapses the sidebar after a page link only for a user agent
-#: its parser calls "mobile", so a phone is emulated with a real phone's user agent.
-IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
-          "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1")
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
@@ -33,24 +29,20 @@ def two_models_url(tmp_path_factory, fastdepth):
         yield url
 
 
-def wait_until_idle(page) -> None:
-    page.wait_for_function("""() => !document.querySelector('[data-stale="true"]')
-                                 && !document.querySelector('[data-testid="stStatusWidget"]')""")
-
-
 def choose(page, label: str, option: str, in_sidebar: bool = False) -> None:
     scope = page.get_by_test_id("stSidebar") if in_sidebar else page.get_by_test_id("stMain")
     scope.get_by_role("combobox", name=label, exact=True).click()
     page.get_by_role("option", name=option, exact=True).click()
-    wait_until_idle(page)
+    settle(page)
 
 
 def shown_images(page) -> list[np.ndarray]:
-    """The pixels of the page's images, as the browser decoded them."""
+    """The pixels of the page's images, as the browser decoded them (sent inline: data: URIs)."""
     images = []
     for source in page.locator('[data-testid="stImage"] img').evaluate_all(
             "images => images.map(img => img.src)"):
-        data = page.request.get(source).body()
+        data = (base64.b64decode(source.split(",", 1)[1]) if source.startswith("data:")
+                else page.request.get(source).body())
         with Image.open(io.BytesIO(data)) as image:
             images.append(np.asarray(image.convert("RGB")))
     return images
@@ -62,13 +54,13 @@ def test_two_models_side_by_side_then_their_difference(browser, two_models_url, 
     page.set_default_timeout(240_000)  # first loads convert and check models on a shared CPU
     page.goto(two_models_url)
     page.get_by_text("far ⟵ ⟶ near").wait_for()
-    wait_until_idle(page)
+    settle(page)
     assert page.get_by_test_id("stAlertContentWarning").count() == 0  # MiDaS weights are here
     choose(page, "Engine", "torch", in_sidebar=True)
     choose(page, "Compare with", "FastDepth")
     page.get_by_text("MiDaS v2.1 small · torch · depth in").wait_for()
     page.get_by_text("FastDepth · ").first.wait_for()
-    wait_until_idle(page)
+    settle(page)
 
     boxes = [page.locator('[data-testid="stImage"] img').nth(index).bounding_box()
              for index in range(3)]
@@ -83,7 +75,7 @@ def test_two_models_side_by_side_then_their_difference(browser, two_models_url, 
 
     page.get_by_role("radio", name="Difference", exact=True).click()
     page.get_by_text("least squares in inverse depth").wait_for()
-    wait_until_idle(page)
+    settle(page)
     difference = shown_images(page)[1]
     assert difference.shape == (400, 600, 3)
     red, green, blue = np.moveaxis(difference.astype(int), 2, 0)
@@ -107,14 +99,14 @@ def test_compare_after_a_page_switch_keeps_the_picker_honest(browser, two_models
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
         files=[{"name": "motorcycle.jpg", "mimeType": "image/jpeg", "buffer": buffer.getvalue()}])
     page.get_by_text("motorcycle.jpg", exact=True).last.wait_for()
-    wait_until_idle(page)
+    settle(page)
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Models").click()
     page.get_by_role("heading", name="Models").wait_for()
-    wait_until_idle(page)
+    settle(page)
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Compare").click()
     page.get_by_text("Showing your upload").wait_for()
     page.get_by_test_id("stImage").first.get_by_text("motorcycle.jpg").wait_for()
-    wait_until_idle(page)
+    settle(page)
     page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stImage"] img')]
                                  .every(img => img.complete && img.naturalWidth > 0)""")
     example_box = page.get_by_role("combobox", name="…or an example photo")
@@ -123,7 +115,7 @@ def test_compare_after_a_page_switch_keeps_the_picker_honest(browser, two_models
 
     choose(page, "…or an example photo", "coffee.png")
     page.get_by_test_id("stImage").first.get_by_text("coffee.png").wait_for()
-    wait_until_idle(page)
+    settle(page)
     page.get_by_text("Showing your upload").wait_for(state="detached")
     context.close()
 
@@ -137,7 +129,7 @@ def test_phone_layout_and_sidebar(browser, two_models_url, shots_dir):
     page.set_default_timeout(240_000)
     page.goto(two_models_url)
     page.get_by_text("far ⟵ ⟶ near").wait_for()
-    wait_until_idle(page)
+    settle(page)
     heatmap = page.locator('[data-testid="stImage"] img').nth(1).bounding_box()
     scroll = page.evaluate("window.scrollY")
     assert heatmap["y"] + scroll + heatmap["height"] <= 1.5 * PHONE["height"], heatmap
@@ -158,6 +150,6 @@ def test_phone_layout_and_sidebar(browser, two_models_url, shots_dir):
     page.wait_for_function("() => document.querySelector('[data-testid=stSidebar]')"
                            ".dataset.collapsed === 'true'")
     assert sidebar.bounding_box()["x"] + sidebar.bounding_box()["width"] <= 0  # off screen
-    wait_until_idle(page)
+    settle(page)
     page.screenshot(path=shots_dir / "phone-after-page-link.png")
     context.close()

@@ -29,5 +29,6 @@ def test_cli_files_and_zip_entries_get_the_same_names(tmp_path):
     with zipfile.ZipFile(io.BytesIO(zip_results([(name, depth) for name in names],
                                                 ("heatmap", "pfm")))) as archive:
         assert sorted(archive.namelist()) == cli == [
-            "cat.depth.pfm", "cat.heatmap.png", "coffee.jpg.depth.pfm", "coffee.jpg.heatmap.png",
-            "coffee.png.depth.pfm", "coffee.png.heatmap.png"]
+            "cat.depth.pfm", "cat.inferno.heatmap.png", "coffee.jpg.depth.pfm",
+            "coffee.jpg.inferno.heatmap.png", "coffee.png.depth.pfm",
+            "coffee.png.inferno.heatmap.png"]

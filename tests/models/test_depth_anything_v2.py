@@ -306,7 +306,7 @@ def test_cli_refuses_an_input_size_off_the_patch_grid(tmp_path, capsys):
                    "--model", RELATIVE, "--input-size", "500"])
     assert status == 2
     assert "multiple of 14" in capsys.readouterr().err
-    assert not (tmp_path / "out" / "a.heatmap.png").exists()
+    assert not (tmp_path / "out" / "a.inferno.heatmap.png").exists()
 
 
 def test_cli_models_marks_non_commercial_models(capsys):

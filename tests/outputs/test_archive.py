@@ -27,9 +27,10 @@ def test_zip_holds_each_format_of_each_result():
     data = zip_results([("a.jpg", near_right), ("b.jpg", flat)],
                        ("heatmap", "depth16", "npy"), cmap="viridis", invert=True)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        assert archive.namelist() == ["a.heatmap.png", "a.depth16.png", "a.depth.npy",
-                                      "b.heatmap.png", "b.depth16.png", "b.depth.npy"]
-        heatmap = np.asarray(Image.open(io.BytesIO(archive.read("a.heatmap.png"))).convert("RGB"))
+        assert archive.namelist() == ["a.viridis_r.heatmap.png", "a.depth16.png", "a.depth.npy",
+                                      "b.viridis_r.heatmap.png", "b.depth16.png", "b.depth.npy"]
+        heatmap = np.asarray(Image.open(io.BytesIO(archive.read("a.viridis_r.heatmap.png")))
+                             .convert("RGB"))
         depth16 = np.asarray(Image.open(io.BytesIO(archive.read("a.depth16.png"))))
         depth = np.load(io.BytesIO(archive.read("a.depth.npy")))
     np.testing.assert_array_equal(heatmap, colorize(near_right, "viridis", invert=True))

@@ -86,6 +86,26 @@ def test_heatmap_is_the_librarys_colorize_at_full_size(client, fastdepth, photo)
     np.testing.assert_array_equal(heatmap, expected)
 
 
+def test_the_file_is_named_by_the_rule_of_every_heatmap(client, photo):
+    """coffee.viridis_r.heatmap.png, as the CLI, the app and the batch ZIP name it
+    (depthviz.io.naming); an upload without a name is "photo"."""
+    def named(query: str, file_name) -> str:
+        files = {"image": (file_name, photo, "image/jpeg")} if file_name else None
+        response = (client.post(f"/v1/depth{query}", files=files) if files else client.post(
+            f"/v1/depth{query}", content=b"--b\r\nContent-Disposition: form-data; name=\"image\""
+            b"\r\n\r\n" + photo + b"\r\n--b--\r\n",
+            headers={"content-type": "multipart/form-data; boundary=b"}))
+        assert response.status_code == 200
+        return response.headers["content-disposition"]
+
+    assert named("?cmap=viridis&invert=true", "trip/coffee.jpg") == (
+        'inline; filename="coffee.viridis_r.heatmap.png"')
+    assert named("?format=depth16", "coffee.jpg") == 'inline; filename="coffee.depth16.png"'
+    assert named("?format=npy", None) == 'inline; filename="photo.depth.npy"'
+    assert named("", "café au lait.jpg") == (
+        "inline; filename*=utf-8''caf%C3%A9%20au%20lait.inferno.heatmap.png")
+
+
 def test_depth16_and_npy(client, fastdepth, photo):
     depth = expected_depth(fastdepth, photo)
     response = post(client, photo, "?format=npy")
@@ -148,6 +168,8 @@ def test_another_model_is_loaded_from_disk_on_request_never_downloaded(midas_tor
         missing = post(client, photo, "?model=depth_anything_v2_small")
         assert missing.status_code == 422
         assert "depth_anything_v2_vits.pth" in missing.json()["detail"]
+        assert "depthviz fetch depth_anything_v2_small" in missing.json()["detail"]
+        assert os.sep + "depthviz" not in missing.json()["detail"]  # no server folder
 
 
 def test_missing_image_field_is_422(client, photo):
