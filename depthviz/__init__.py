@@ -4,6 +4,7 @@
     model = depthviz.load_model("midas_small")
     depth = model.predict(rgb)            # HxW float32, larger = nearer
     heat = depthviz.colorize(depth, cmap="inferno")
+    report = depthviz.evaluate(model, "folder/")   # AbsRel, δ1, ... against measured depth
     png = depthviz.heatmap_png(depth, cmap="inferno")   # the same pixels as PNG file bytes
     mesh = depthviz.to_mesh(rgb, depth)  # trimesh.Trimesh; depthviz.to_points: a PointCloud
 """
@@ -13,12 +14,17 @@ from typing import Any
 from depthviz.errors import (
     DepthvizError,
     EngineUnavailable,
+    EvaluationError,
     ImageError,
     ImageTooLarge,
     UnknownColormap,
     UnknownModel,
     WeightsUnavailable,
 )
+
+# The function `evaluate` shadows its subpackage's name here on purpose (depthviz.evaluate(...)):
+# import the subpackage's modules with `from depthviz.evaluate.x import y`.
+from depthviz.evaluate import EvalReport, depth_metrics, evaluate
 from depthviz.io.images import load_image
 from depthviz.models import available_models, fetch_weights, load_model
 from depthviz.models.depth_model import DepthModel
@@ -29,6 +35,8 @@ __all__ = [
     "DepthModel",
     "DepthvizError",
     "EngineUnavailable",
+    "EvalReport",
+    "EvaluationError",
     "ImageError",
     "ImageTooLarge",
     "UnknownColormap",
@@ -37,6 +45,8 @@ __all__ = [
     "available_models",
     "colorize",
     "colormap_names",
+    "depth_metrics",
+    "evaluate",
     "fetch_weights",
     "heatmap_png",
     "load_image",

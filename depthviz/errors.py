@@ -19,6 +19,11 @@ class VideoError(DepthvizError, ValueError):
     """The input could not be used as a video (not a video, no video stream, too long, ...)."""
 
 
+class EvaluationError(DepthvizError, ValueError):
+    """An evaluation cannot run as asked: no photo with ground truth, a ground-truth file that
+    cannot be read, or an alignment the model's output does not allow."""
+
+
 class UnknownColormap(DepthvizError, ValueError):
     """No matplotlib colormap of that name."""
 

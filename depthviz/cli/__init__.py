@@ -1,6 +1,6 @@
-"""The `depthviz` command: predict, video, parallax, serve, models, fetch (one module each; the
-parser in parser.py). No image logic lives here: it parses options, picks the model, checks the
-extras a command needs and reports progress."""
+"""The `depthviz` command: predict, video, parallax, eval, serve, models, fetch (one module
+each; the parser in parser.py). No image logic lives here: it parses options, picks the model,
+checks the extras a command needs and reports progress."""
 
 from __future__ import annotations
 

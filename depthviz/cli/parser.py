@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from depthviz import __version__
+from depthviz.cli.evaluate import add_eval_command
 from depthviz.cli.models import add_fetch_command, add_models_command
 from depthviz.cli.options import model_options
 from depthviz.cli.parallax import add_parallax_command
@@ -24,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_predict_command(commands, shared)
     add_video_command(commands, shared)
     add_parallax_command(commands, shared)
+    add_eval_command(commands)
     add_serve_command(commands)
     add_models_command(commands)
     add_fetch_command(commands)
