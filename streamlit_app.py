@@ -28,6 +28,7 @@ PAGES = [
     st.Page("app_pages/scene3d.py", title="3D", icon=":material/view_in_ar:", url_path="3d"),
     st.Page("app_pages/batch.py", title="Batch", icon=":material/photo_library:"),
     st.Page("app_pages/video.py", title="Video", icon=":material/movie:"),
+    st.Page("app_pages/evaluate.py", title="Evaluate", icon=":material/straighten:"),
     st.Page("app_pages/models.py", title="Models", icon=":material/deployed_code:"),
 ]
 
