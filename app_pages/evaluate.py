@@ -26,7 +26,7 @@ from depthviz.evaluate.run import EvalSettings
 from depthviz.outputs.display import fit_within
 
 UPLOADER = "eval_upload"
-CHART_CONFIG = {"displaylogo": False}
+CHART_CONFIG = {"displaylogo": False, "displayModeBar": False}
 
 st.header("Evaluate")
 st.caption("Which model is right for your photos? Give photos with measured depth (a phone's "
@@ -126,8 +126,11 @@ left, right = st.columns(2)
 left.plotly_chart(depth_map(views.depth, f"{model_name}, aligned", views.depth_range),
                   key="eval_prediction", config=CHART_CONFIG)
 right.plotly_chart(error_map(views.error), key="eval_error", config=CHART_CONFIG)
-st.plotly_chart(depth_scatter(shown.histogram), key="eval_scatter", config=CHART_CONFIG)
+left, right = st.columns(2)
+left.plotly_chart(depth_scatter(shown.histogram), key="eval_scatter", config=CHART_CONFIG)
 metrics = shown.result.metrics
-st.caption(f"{photo} with {model_name}: AbsRel {metrics['abs_rel']:.4f}, δ1 "
-           f"{metrics['delta1']:.4f} over {metrics['valid_pixels']:,} measured pixels. Both depth "
-           "maps share one colour scale (near bright); blank = no measurement.")
+right.caption(f"{photo} with {model_name}: AbsRel {metrics['abs_rel']:.4f}, δ1 "
+              f"{metrics['delta1']:.4f} over {metrics['valid_pixels']:,} measured pixels. Both "
+              "depth maps share one colour scale in metres (near bright); blank = no "
+              "measurement. Below the dashed line y = x the model puts things too near, "
+              "above it too far.")

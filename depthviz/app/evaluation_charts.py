@@ -16,16 +16,19 @@ ERROR_COLOURS = "Reds"
 #: The error map's colour scale tops out at this relative error (50 % off or worse: darkest).
 ERROR_CAP = 0.5
 BEST_MARK = " ★"
+#: AbsRel and δ1 first: what the papers lead with, and what a phone shows without scrolling.
+COLUMNS = ("abs_rel", "delta1", *(name for name in METRICS[:-1] if name not in ("abs_rel",
+                                                                                "delta1")))
 CHART_HEIGHT = 320
 
 
 def metrics_table(reports: list[EvalReport]) -> list[dict[str, str]]:
     """One row per model: its mean metrics, the best in each column marked with a star."""
     best = best_models(reports) if len(reports) > 1 else {}
-    return [{"Model": report.model, "Align": report.align, "Photos": str(len(report.images)),
+    return [{"Model": report.model,
              **{TITLES[name]: f"{report.mean[name]:.4f}"
-                + (BEST_MARK if best.get(name) == report.model else "")
-                for name in METRICS[:-1]},
+                + (BEST_MARK if best.get(name) == report.model else "") for name in COLUMNS},
+             "Align": report.align, "Photos": str(len(report.images)),
              "s/photo": f"{report.seconds_per_photo:.2f}"} for report in reports]
 
 
@@ -83,6 +86,5 @@ def depth_scatter(histogram: DepthHistogram) -> go.Figure:
         go.Scatter(x=[edges[0], edges[-1]], y=[edges[0], edges[-1]], mode="lines",
                    line={"color": "black", "dash": "dash"}, name="y = x", showlegend=False)])
     figure.update_xaxes(title="true depth (m)", range=[edges[0], edges[-1]])
-    figure.update_yaxes(title="predicted depth (m)", range=[edges[0], edges[-1]],
-                        scaleanchor="x")
+    figure.update_yaxes(title="predicted depth (m)", range=[edges[0], edges[-1]])
     return _layout(figure, "Predicted against true depth")

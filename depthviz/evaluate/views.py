@@ -21,7 +21,7 @@ class PairViews:
     """Screen-size maps (NaN = no ground truth there) and the shared depth range, metres."""
 
     gt: np.ndarray
-    depth: np.ndarray
+    depth: np.ndarray  # everywhere: the whole of what the model sees
     error: np.ndarray  # |d - g| / g
     depth_range: tuple[float, float]
 
@@ -33,11 +33,10 @@ def _subsample(values: np.ndarray, max_side: int) -> np.ndarray:
 
 
 def pair_views(result: PairResult, max_side: int = VIEW_SIDE) -> PairViews:
-    valid_depth = np.where(result.valid, result.depth, np.nan)
     both = np.concatenate([result.gt[result.valid], result.depth[result.valid]])
     low, high = np.percentile(both, SCALE_PERCENTILES)
     return PairViews(_subsample(np.where(result.valid, result.gt, np.nan), max_side),
-                     _subsample(valid_depth, max_side),
+                     _subsample(result.depth, max_side),
                      _subsample(result.relative_error, max_side), (float(low), float(high)))
 
 

@@ -14,7 +14,9 @@ import pytest
 from app_helpers import rerun, run_app
 
 import depthviz
-from depthviz.evaluate import sample_pairs
+from depthviz.app.evaluation_charts import BEST_MARK, metrics_table
+from depthviz.evaluate import EvalReport, sample_pairs
+from depthviz.evaluate.metrics import METRICS
 
 PAGE = "app_pages/evaluate.py"
 
@@ -104,3 +106,18 @@ def test_typed_errors_are_shown_never_a_traceback(model_home):
     assert "No photo with ground truth" in app.error[0].value
     app = upload(run_app(PAGE), ("broken.zip", b"PK\x03\x04 not a zip"))
     assert "zip file cannot be read" in app.error[0].value
+
+
+def scored(model: str, abs_rel: tuple[float, float], delta1: tuple[float, float]) -> EvalReport:
+    return EvalReport(model, "scale-shift", {
+        photo: {name: 0.5 for name in METRICS} | {"abs_rel": a, "delta1": d}
+        for photo, a, d in zip("xy", abs_rel, delta1)}, seconds=1.0)
+
+
+def test_the_best_model_in_each_column_is_marked():
+    table = {row["Model"]: row for row in metrics_table([scored("a", (0.1, 0.3), (0.9, 0.5)),
+                                                scored("b", (0.15, 0.05), (0.95, 0.7))])}
+    assert table["b"]["AbsRel"] == "0.1000" + BEST_MARK  # lower is better
+    assert table["b"]["δ1"] == "0.8250" + BEST_MARK  # higher is better
+    assert not table["a"]["AbsRel"].endswith(BEST_MARK)
+    assert list(table["a"])[:3] == ["Model", "AbsRel", "δ1"]

@@ -12,7 +12,7 @@ from streamlit_server import streamlit_app
 
 pytestmark = pytest.mark.browser
 
-PAGES = ("", "colormaps", "batch", "video", "models")
+PAGES = ("", "colormaps", "batch", "video", "evaluate", "models")
 
 
 def test_no_page_makes_a_request_to_another_machine(browser, tmp_path, fastdepth, shots_dir):
