@@ -118,6 +118,14 @@ def run_app(page: str | None = None) -> AppTest:
     return rerun(app)
 
 
+def upload_files(app: AppTest, *files: tuple[str, bytes], mime: str = "image/jpeg") -> AppTest:
+    """Put (name, bytes) files into the page's first uploader, then run the app."""
+    uploader = app.file_uploader[0]
+    for name, data in files:
+        uploader.upload(name, data, mime)
+    return rerun(app)
+
+
 def rerun(app: AppTest) -> AppTest:
     app.run()
     assert not app.exception, [item.value for item in app.exception]

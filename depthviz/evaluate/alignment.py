@@ -67,11 +67,11 @@ def scale_shift(inverse: np.ndarray, target: np.ndarray) -> tuple[float, float]:
     """s, t minimising sum (s * inverse + t - target)^2 (closed form, float64; a constant
     prediction gets s = 0, t = mean(target))."""
     x, y = inverse.astype(np.float64), target.astype(np.float64)
-    x_mean, y_mean = x.mean(), y.mean()
-    spread = np.square(x - x_mean).sum()
-    s = float(((x - x_mean) * (y - y_mean)).sum() / spread) if spread > 0 else 0.0
-    return s, float(y_mean - s * x_mean)
-
+    x_mean = x.mean()
+    x -= x_mean
+    spread = float(np.dot(x, x))
+    s = float(np.dot(x, y)) / spread if spread > 0 else 0.0
+    return s, float(y.mean() - s * x_mean)
 
 def aligned_depth(prediction: np.ndarray, gt: np.ndarray, valid: np.ndarray, rule: str,
                   depth_range: DepthRange) -> np.ndarray:
@@ -80,9 +80,12 @@ def aligned_depth(prediction: np.ndarray, gt: np.ndarray, valid: np.ndarray, rul
     floor = depth_range.inverse_floor
     if rule == "scale-shift":
         s, t = scale_shift(prediction[valid], 1.0 / gt[valid])
-        depth = 1.0 / np.maximum(s * prediction + t, floor)
+        inverse = prediction * s
+        inverse += t
     else:
-        depth = 1.0 / np.maximum(prediction, floor)
-        if rule == "scale":
-            depth = depth * (np.median(gt[valid]) / np.median(depth[valid]))
-    return np.clip(depth, depth_range.min_depth, depth_range.max_depth)
+        inverse = prediction.copy()
+    np.maximum(inverse, floor, out=inverse)
+    depth = np.reciprocal(inverse, out=inverse)
+    if rule == "scale":
+        depth *= np.median(gt[valid]) / np.median(depth[valid])
+    return np.clip(depth, depth_range.min_depth, depth_range.max_depth, out=depth)

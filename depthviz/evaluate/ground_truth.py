@@ -81,7 +81,9 @@ def read_depth(data: bytes, suffix: str, depth_scale: float = DEFAULT_DEPTH_SCAL
             units = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
             if units is None or units.ndim != 2 or units.dtype != np.uint16:
                 raise EvaluationError(f"{label}: not a single-channel 16-bit PNG.")
-            return np.where(units > 0, units * float(depth_scale), np.nan)
+            metres = units * float(depth_scale)
+            metres[units == 0] = np.nan
+            return metres
         depth = (np.load(io.BytesIO(data), allow_pickle=False) if suffix == ".depth.npy"
                  else read_pfm(data))
     except (ValueError, OSError, EOFError) as exc:

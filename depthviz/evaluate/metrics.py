@@ -31,18 +31,24 @@ def depth_metrics(pred_depth: np.ndarray, gt_depth: np.ndarray,
     d, g = pred[valid], gt[valid]
     if not d.size:
         raise ValueError("no valid ground-truth pixel to evaluate")
+    # Few passes over the pixels: d/g serves AbsRel, SqRel, the logs (ln d - ln g = ln(d/g)) and
+    # the deltas.
     difference = d - g
-    log_error = np.log(d) - np.log(g)
-    ratio = np.maximum(d / g, g / d)
+    ratio_minus_1 = d / g - 1.0
+    log_error = np.log1p(ratio_minus_1)
+    n = d.size
+    mean_log_error = log_error.mean()
+    square_log_error = float(np.dot(log_error, log_error)) / n
+    ratio = 1.0 + ratio_minus_1
+    worst_ratio = np.maximum(ratio, 1.0 / ratio)
     metrics = {
-        "abs_rel": np.mean(np.abs(difference) / g),
-        "sq_rel": np.mean(np.square(difference) / g),
-        "rmse": np.sqrt(np.mean(np.square(difference))),
-        "rmse_log": np.sqrt(np.mean(np.square(log_error))),
-        "log10": np.mean(np.abs(log_error)) / np.log(10.0),
-        "silog": 100.0 * np.sqrt(max(np.mean(np.square(log_error)) - np.mean(log_error) ** 2,
-                                     0.0)),
+        "abs_rel": float(np.abs(ratio_minus_1).mean()),
+        "sq_rel": float(np.dot(difference, ratio_minus_1)) / n,
+        "rmse": float(np.sqrt(np.dot(difference, difference) / n)),
+        "rmse_log": float(np.sqrt(square_log_error)),
+        "log10": float(np.abs(log_error).mean() / np.log(10.0)),
+        "silog": 100.0 * float(np.sqrt(max(square_log_error - mean_log_error ** 2, 0.0))),
     }
     for k in (1, 2, 3):
-        metrics[f"delta{k}"] = np.mean(ratio < 1.25 ** k)
-    return {name: float(value) for name, value in metrics.items()} | {"valid_pixels": int(d.size)}
+        metrics[f"delta{k}"] = int(np.count_nonzero(worst_ratio < 1.25 ** k)) / n
+    return metrics | {"valid_pixels": n}

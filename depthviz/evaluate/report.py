@@ -54,7 +54,7 @@ def reports_csv(reports: Sequence[EvalReport]) -> str:
     for report in reports:
         for photo, metrics in report.images.items():
             writer.writerow([report.model, photo, report.align,
-                             *(repr(metrics[name]) for name in METRICS)])
+                             *(metrics[name] for name in METRICS)])
     return out.getvalue()
 
 

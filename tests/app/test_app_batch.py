@@ -7,7 +7,7 @@ import io
 import zipfile
 
 import numpy as np
-from app_helpers import decode_png, image_error, photo_bytes, rerun, run_app
+from app_helpers import decode_png, image_error, photo_bytes, rerun, run_app, upload_files
 
 import depthviz
 
@@ -16,13 +16,6 @@ PAGE = "app_pages/batch.py"
 
 def alt_texts(app) -> list[str]:
     return [img.alt for image in app.image for img in image.proto.imgs]
-
-
-def upload(app, *files: tuple[str, bytes]):
-    uploader = app.file_uploader[0]
-    for name, data in files:
-        uploader.upload(name, data, "image/jpeg")
-    return rerun(app)
 
 
 def test_empty_page_invites_uploads(model_home):
@@ -35,7 +28,7 @@ def test_batch_gallery_zip_and_a_bad_file(model_home, predictions, downloads, ap
     small, wide = photo_bytes((300, 200)), photo_bytes((800, 300), "PNG")
     app = run_app(PAGE)
     predictions.clear()  # the model's warm-up when it loaded
-    app = upload(app, ("a.jpg", small), ("junk.jpg", b"nope"), ("b.png", wide),
+    app = upload_files(app, ("a.jpg", small), ("junk.jpg", b"nope"), ("b.png", wide),
                  ("a.png", small))
     assert [caption.value for caption in app.main.caption] == ["3 of 4 photos done."]
     assert [error.value for error in app.error] == [f"junk.jpg: {image_error(b'nope')}"]
@@ -81,7 +74,7 @@ def test_batch_gallery_zip_and_a_bad_file(model_home, predictions, downloads, ap
 def test_results_stay_across_pages_until_cleared_or_replaced(model_home, predictions):
     app = run_app(PAGE)
     predictions.clear()  # the model's warm-up when it loaded
-    app = upload(app, ("a.jpg", photo_bytes((300, 200))),
+    app = upload_files(app, ("a.jpg", photo_bytes((300, 200))),
                  ("b.png", photo_bytes((200, 300), "PNG")))
     assert [image.captions[0] for image in app.image][::2] == ["a.jpg", "b.png"]
     assert predictions == ["fastdepth"] * 2
@@ -94,7 +87,7 @@ def test_results_stay_across_pages_until_cleared_or_replaced(model_home, predict
     assert app.main.caption[0].value == "2 of 2 photos done."
     assert predictions == ["fastdepth"] * 2  # shown again, not computed again
 
-    app = upload(app, ("c.jpg", photo_bytes((240, 160))))  # new files replace the batch
+    app = upload_files(app, ("c.jpg", photo_bytes((240, 160))))  # new files replace the batch
     assert [image.captions[0] for image in app.image][::2] == ["c.jpg"]
     assert app.download_button[0].label == "ZIP of 1 heatmap"
 

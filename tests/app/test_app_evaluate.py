@@ -11,7 +11,7 @@ import zipfile
 import cv2
 import numpy as np
 import pytest
-from app_helpers import rerun, run_app
+from app_helpers import rerun, run_app, upload_files
 
 import depthviz
 from depthviz.app.evaluation_charts import BEST_MARK, metrics_table
@@ -26,10 +26,7 @@ def button(app, label: str):
 
 
 def upload(app, *files: tuple[str, bytes]):
-    uploader = app.file_uploader[0]
-    for name, data in files:
-        uploader.upload(name, data, "application/octet-stream")
-    return rerun(app)
+    return upload_files(app, *files, mime="application/octet-stream")
 
 
 def evaluated_sample(app):
