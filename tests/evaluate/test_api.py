@@ -1,0 +1,22 @@
+"""The public names: depthviz.evaluate is the function (its subpackage's modules imported or
+not), with depth_metrics and EvalReport beside it."""
+
+from __future__ import annotations
+
+import inspect
+import math
+
+import depthviz
+from depthviz.evaluate.report import EvalReport
+from depthviz.evaluate.run import evaluate
+
+
+def test_the_public_names():
+    import depthviz.evaluate.views  # noqa: F401  (a submodule loaded later changes nothing)
+
+    assert depthviz.evaluate is evaluate and depthviz.EvalReport is EvalReport
+    assert {"evaluate", "depth_metrics", "EvalReport"} <= set(depthviz.__all__)
+    parameters = inspect.signature(depthviz.evaluate).parameters
+    assert [(name, parameters[name].default) for name in list(parameters)[2:6]] == [
+        ("align", "auto"), ("min_depth", 0.001), ("max_depth", math.inf),
+        ("depth_scale", 0.001)]
