@@ -5,6 +5,11 @@ still there after a visit to another page."""
 
 from __future__ import annotations
 
+import io
+import zipfile
+
+import cv2
+import numpy as np
 import pytest
 from browsing import DESKTOP, IPHONE, PHONE, go_to, settle
 from playwright.sync_api import expect
@@ -82,3 +87,41 @@ def test_evaluate_on_a_phone(browser, app_url, shots_dir):
         screenshots(page, shots_dir / "evaluate-phone")
     finally:
         context.close()
+
+
+def many_pairs(count: int) -> bytes:
+    """A zip of `count` copies of the motorcycle with its depth in millimetres."""
+    from depthviz.evaluate import motorcycle_sample
+
+    sample = motorcycle_sample()
+    photo = cv2.imencode(".jpg", cv2.cvtColor(sample.rgb(), cv2.COLOR_RGB2BGR))[1].tobytes()
+    metres = sample.depth_metres()
+    depth = cv2.imencode(".png", np.where(np.isfinite(metres), np.round(metres * 1000), 0)
+                         .astype(np.uint16))[1].tobytes()
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for index in range(count):
+            zipped.writestr(f"set/m{index:02}.jpg", photo)
+            zipped.writestr(f"set/m{index:02}.depth.png", depth)
+    return archive.getvalue()
+
+
+def test_a_long_run_can_be_cancelled_and_run_again(page, app_url):
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{app_url}/evaluate")
+    settle(page)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(files=[
+        {"name": "set.zip", "mimeType": "application/zip", "buffer": many_pairs(40)}])
+    page.get_by_text("40 photos with depth from 1 uploaded file.").wait_for()
+    settle(page)
+    page.get_by_role("button", name="Evaluate").click()
+    page.get_by_text("fastdepth: 2 of 40").wait_for()
+    page.get_by_role("button", name="Cancel").click()
+    settle(page)
+    expect(page.get_by_role("button", name="Cancel")).to_have_count(0)
+    expect(page.get_by_test_id("stDataFrame")).to_have_count(0)  # no half a table
+    page.get_by_role("button", name="Evaluate").click()
+    page.get_by_text("Where it is wrong").wait_for()
+    settle(page)
+    table = page.get_by_test_id("stDataFrame")
+    expect(table).to_have_count(1)
