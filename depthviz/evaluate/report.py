@@ -37,6 +37,7 @@ class EvalReport:
 
     def as_dict(self) -> dict:
         return {"align": self.align, "seconds_per_photo": self.seconds_per_photo,
+                "inference_seconds_per_photo": self.inference_seconds / len(self.images),
                 "mean": self.mean, "images": self.images, "skipped": self.skipped}
 
 

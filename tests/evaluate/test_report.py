@@ -18,7 +18,7 @@ def metrics(abs_rel: float, delta1: float, pixels: int) -> dict[str, float]:
 
 
 A = EvalReport("a", "scale-shift", {"x": metrics(0.1, 0.9, 10), "y": metrics(0.3, 0.5, 1000)},
-               seconds=2.0)
+               seconds=2.0, inference_seconds=1.5)
 B = EvalReport("b", "none", {"x": metrics(0.15, 0.95, 10), "y": metrics(0.05, 0.7, 1000)},
                skipped={"z.jpg": "no ground truth"}, seconds=1.0)
 
@@ -35,6 +35,8 @@ def test_the_json_and_csv_layouts():
     assert written["models"]["b"]["images"]["y"]["abs_rel"] == 0.05
     assert written["models"]["b"]["mean"]["abs_rel"] == pytest.approx(0.1)
     assert written["models"]["b"]["skipped"] == {"z.jpg": "no ground truth"}
+    assert written["models"]["a"]["seconds_per_photo"] == 1.0
+    assert written["models"]["a"]["inference_seconds_per_photo"] == 0.75
     rows = list(csv.DictReader(io.StringIO(reports_csv([A, B]))))
     assert [(row["model"], row["photo"]) for row in rows] == [("a", "x"), ("a", "y"),
                                                               ("b", "x"), ("b", "y")]
