@@ -20,9 +20,9 @@ from depthviz.app.evaluation_charts import (
 from depthviz.app.images import inline
 from depthviz.app.uploads import MEDIA_UPLOAD_MB
 from depthviz.errors import DepthvizError
-from depthviz.evaluate.alignment import ALIGNMENTS, DepthRange
-from depthviz.evaluate.report import reports_csv, reports_json
-from depthviz.evaluate.run import EvalSettings
+from depthviz.evaluation.alignment import ALIGNMENTS, DepthRange
+from depthviz.evaluation.report import reports_csv, reports_json
+from depthviz.evaluation.run import EvalSettings
 from depthviz.outputs.display import fit_within
 
 UPLOADER = "eval_upload"

@@ -24,7 +24,7 @@ import numpy as np
 from stamp import stamp
 
 import depthviz
-from depthviz.evaluate import folder_pairs, motorcycle_sample
+from depthviz.evaluation import folder_pairs, motorcycle_sample
 
 
 def write_pairs(folder: Path, photos: int) -> list[np.ndarray]:

@@ -21,10 +21,7 @@ from depthviz.errors import (
     UnknownModel,
     WeightsUnavailable,
 )
-
-# The function `evaluate` shadows its subpackage's name here on purpose (depthviz.evaluate(...)):
-# import the subpackage's modules with `from depthviz.evaluate.x import y`.
-from depthviz.evaluate import EvalReport, depth_metrics, evaluate
+from depthviz.evaluation import EvalReport, depth_metrics, evaluate
 from depthviz.io.images import load_image
 from depthviz.models import available_models, fetch_weights, load_model
 from depthviz.models.depth_model import DepthModel

@@ -11,10 +11,10 @@ import streamlit as st
 
 from depthviz.app.model_choice import load_model_once, model_statuses
 from depthviz.errors import DepthvizError
-from depthviz.evaluate.ground_truth import PairSet, sample_pairs, upload_pairs
-from depthviz.evaluate.report import EvalReport
-from depthviz.evaluate.run import EvalSettings, PairResult, evaluate, evaluate_pair
-from depthviz.evaluate.views import DepthHistogram, PairViews, depth_histogram, pair_views
+from depthviz.evaluation.ground_truth import PairSet, sample_pairs, upload_pairs
+from depthviz.evaluation.report import EvalReport
+from depthviz.evaluation.run import EvalSettings, PairResult, evaluate, evaluate_pair
+from depthviz.evaluation.views import DepthHistogram, PairViews, depth_histogram, pair_views
 from depthviz.models.depth_model import DepthModel
 
 PAIRS_KEY, RESULTS_KEY, REQUEST_KEY = "eval_pairs", "eval_results", "eval_request"

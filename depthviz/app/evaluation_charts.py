@@ -1,14 +1,14 @@
 """The Evaluate page's table and Plotly figures, drawn from the reports and the screen-size
-maps of depthviz.evaluate.views (no pixel work here)."""
+maps of depthviz.evaluation.views (no pixel work here)."""
 
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
 
-from depthviz.evaluate.metrics import METRICS, TITLES
-from depthviz.evaluate.report import EvalReport, best_models
-from depthviz.evaluate.views import DepthHistogram
+from depthviz.evaluation.metrics import METRICS, TITLES
+from depthviz.evaluation.report import EvalReport, best_models
+from depthviz.evaluation.views import DepthHistogram
 
 #: Near is bright, as in the app's heatmaps (inferno, reversed because these maps are metres).
 DEPTH_COLOURS = "Inferno"

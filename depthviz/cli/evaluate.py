@@ -13,11 +13,16 @@ from tqdm import tqdm
 from depthviz.cli.options import positive_int
 from depthviz.engines.base import ENGINE_LIBRARIES
 from depthviz.errors import WeightsUnavailable
-from depthviz.evaluate.alignment import ALIGNMENTS
-from depthviz.evaluate.ground_truth import DEFAULT_DEPTH_SCALE, PairSet, folder_pairs, sample_pairs
-from depthviz.evaluate.metrics import METRICS, TITLES
-from depthviz.evaluate.report import EvalReport, reports_csv, reports_json
-from depthviz.evaluate.run import evaluate
+from depthviz.evaluation.alignment import ALIGNMENTS
+from depthviz.evaluation.ground_truth import (
+    DEFAULT_DEPTH_SCALE,
+    PairSet,
+    folder_pairs,
+    sample_pairs,
+)
+from depthviz.evaluation.metrics import METRICS, TITLES
+from depthviz.evaluation.report import EvalReport, reports_csv, reports_json
+from depthviz.evaluation.run import evaluate
 from depthviz.io.files import write_atomic
 from depthviz.models import REGISTRY, available_models, load_model
 from depthviz.models.depth_model import DepthModel

@@ -15,8 +15,8 @@ from app_helpers import rerun, run_app, upload_files
 
 import depthviz
 from depthviz.app.evaluation_charts import BEST_MARK, metrics_table
-from depthviz.evaluate import EvalReport, sample_pairs
-from depthviz.evaluate.metrics import METRICS
+from depthviz.evaluation import EvalReport, sample_pairs
+from depthviz.evaluation.metrics import METRICS
 
 PAGE = "app_pages/evaluate.py"
 

@@ -92,7 +92,7 @@ def test_evaluate_on_a_phone(browser, app_url, shots_dir):
 
 def many_pairs(count: int) -> bytes:
     """A zip of `count` copies of the motorcycle with its depth in millimetres."""
-    from depthviz.evaluate import motorcycle_sample
+    from depthviz.evaluation import motorcycle_sample
 
     sample = motorcycle_sample()
     photo = cv2.imencode(".jpg", cv2.cvtColor(sample.rgb(), cv2.COLOR_RGB2BGR))[1].tobytes()

@@ -1,5 +1,5 @@
-"""The public names: depthviz.evaluate is the function (its subpackage's modules imported or
-not), with depth_metrics and EvalReport beside it."""
+"""The public names: depthviz.evaluate is the function (its subpackage is depthviz.evaluation,
+so loading a submodule changes nothing), with depth_metrics and EvalReport beside it."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ import inspect
 import math
 
 import depthviz
-from depthviz.evaluate.report import EvalReport
-from depthviz.evaluate.run import evaluate
+from depthviz.evaluation.report import EvalReport
+from depthviz.evaluation.run import evaluate
 
 
 def test_the_public_names():
-    importlib.import_module("depthviz.evaluate.views")  # a submodule loaded later changes nothing
+    importlib.import_module("depthviz.evaluation.views")  # a submodule loaded later changes nothing
 
     assert depthviz.evaluate is evaluate and depthviz.EvalReport is EvalReport
     assert {"evaluate", "depth_metrics", "EvalReport"} <= set(depthviz.__all__)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from depthviz.evaluate.run import PairResult
-from depthviz.evaluate.views import depth_histogram, pair_views
+from depthviz.evaluation.run import PairResult
+from depthviz.evaluation.views import depth_histogram, pair_views
 
 
 def result(gt: np.ndarray, depth: np.ndarray) -> PairResult:

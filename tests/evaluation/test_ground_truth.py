@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from depthviz.errors import EvaluationError
-from depthviz.evaluate import folder_pairs, motorcycle_sample, upload_pairs
-from depthviz.evaluate.ground_truth import read_depth
+from depthviz.evaluation import folder_pairs, motorcycle_sample, upload_pairs
+from depthviz.evaluation.ground_truth import read_depth
 
 
 def png(rgb: np.ndarray) -> bytes:

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from depthviz.evaluate import EvalReport, reports_csv, reports_json
-from depthviz.evaluate.metrics import METRICS
+from depthviz.evaluation import EvalReport, reports_csv, reports_json
+from depthviz.evaluation.metrics import METRICS
 
 
 def metrics(abs_rel: float, delta1: float, pixels: int) -> dict[str, float]:

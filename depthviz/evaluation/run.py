@@ -14,10 +14,10 @@ from typing import Optional, Union
 import numpy as np
 
 from depthviz.errors import EvaluationError, ImageError
-from depthviz.evaluate.alignment import DepthRange, aligned_depth, at_size, resolve_alignment
-from depthviz.evaluate.ground_truth import DEFAULT_DEPTH_SCALE, Pair, PairSet, folder_pairs
-from depthviz.evaluate.metrics import depth_metrics
-from depthviz.evaluate.report import EvalReport
+from depthviz.evaluation.alignment import DepthRange, aligned_depth, at_size, resolve_alignment
+from depthviz.evaluation.ground_truth import DEFAULT_DEPTH_SCALE, Pair, PairSet, folder_pairs
+from depthviz.evaluation.metrics import depth_metrics
+from depthviz.evaluation.report import EvalReport
 from depthviz.models.depth_model import DepthModel
 
 #: A folder (or zip) of pairs, or the pairs themselves.

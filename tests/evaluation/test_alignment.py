@@ -8,7 +8,7 @@ import pytest
 
 import depthviz
 from depthviz.errors import EvaluationError
-from depthviz.evaluate import Pair
+from depthviz.evaluation import Pair
 
 RNG = np.random.default_rng(19)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from depthviz.evaluate.run import PairResult
+from depthviz.evaluation.run import PairResult
 
 #: Longest side of the maps sent to a browser.
 VIEW_SIDE = 320

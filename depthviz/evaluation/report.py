@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from depthviz.evaluate.metrics import HIGHER_IS_BETTER, METRICS
+from depthviz.evaluation.metrics import HIGHER_IS_BETTER, METRICS
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 (ground_truth.py), alignment (alignment.py), the metrics (metrics.py), running a model over the
 pairs (run.py) and the report with its JSON and CSV (report.py)."""
 
-from depthviz.evaluate.alignment import ALIGNMENTS, DepthRange
-from depthviz.evaluate.ground_truth import (
+from depthviz.evaluation.alignment import ALIGNMENTS, DepthRange
+from depthviz.evaluation.ground_truth import (
     Pair,
     PairSet,
     folder_pairs,
@@ -11,9 +11,9 @@ from depthviz.evaluate.ground_truth import (
     sample_pairs,
     upload_pairs,
 )
-from depthviz.evaluate.metrics import METRICS, depth_metrics
-from depthviz.evaluate.report import EvalReport, best_models, reports_csv, reports_json
-from depthviz.evaluate.run import EvalSettings, PairResult, evaluate, evaluate_pair
+from depthviz.evaluation.metrics import METRICS, depth_metrics
+from depthviz.evaluation.report import EvalReport, best_models, reports_csv, reports_json
+from depthviz.evaluation.run import EvalSettings, PairResult, evaluate, evaluate_pair
 
 __all__ = ["ALIGNMENTS", "METRICS", "DepthRange", "EvalReport", "EvalSettings", "Pair",
            "PairResult", "PairSet", "best_models", "depth_metrics", "evaluate", "evaluate_pair",
