@@ -54,8 +54,12 @@ def watch(context, problems: list[str]) -> None:
     context.on("page", lambda page: page.on(
         "pageerror", lambda error: problems.append(f"page error: {error}")))
     context.on("console", console)
-    context.on("requestfailed", lambda request: problems.append(
-        f"failed request: {request.method} {request.url} ({request.failure})"))
+    def failed(request) -> None:
+        if request.failure == "net::ERR_ABORTED" and "/static/" in request.url:
+            return  # the browser dropped a script chunk of the app's bundle as the page moved on
+        problems.append(f"failed request: {request.method} {request.url} ({request.failure})")
+
+    context.on("requestfailed", failed)
     context.on("response", response)
 
 

@@ -8,6 +8,7 @@ import shutil
 from urllib.parse import urlsplit
 
 import pytest
+from browsing import settle
 from streamlit_server import streamlit_app
 
 pytestmark = pytest.mark.browser
@@ -29,8 +30,7 @@ def test_no_page_makes_a_request_to_another_machine(browser, tmp_path, fastdepth
         for path in PAGES:
             page.goto(f"{url}/{path}")
             page.get_by_test_id("stSidebar").wait_for()
-            page.wait_for_function("""() => !document.querySelector('[data-stale="true"]')
-                && !document.querySelector('[data-testid="stStatusWidget"]')""")
+            settle(page)
             page.wait_for_load_state("networkidle")
         favicon = page.locator("link[rel='shortcut icon']").get_attribute("href")
         page.screenshot(path=shots_dir / "privacy-models.png")
