@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from depthviz.cli.options import positive_int
+from depthviz.cli.options import positive_float, positive_int
 from depthviz.engines.base import ENGINE_LIBRARIES
 from depthviz.errors import WeightsUnavailable
 from depthviz.evaluation.alignment import ALIGNMENTS
@@ -26,13 +26,6 @@ from depthviz.evaluation.run import evaluate
 from depthviz.io.files import write_atomic
 from depthviz.models import REGISTRY, available_models, load_model
 from depthviz.models.depth_model import DepthModel
-
-
-def positive_float(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be above 0, not {text}")
-    return value
 
 
 def add_eval_command(commands: argparse._SubParsersAction) -> None:

@@ -34,6 +34,13 @@ def positive_int(text: str) -> int:
     return value
 
 
+def positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be above 0, not {text}")
+    return value
+
+
 class EngineOption(argparse.Action):
     """--engine is the inference engine, as in the app and `serve`. It used to name predict's
     runner too, so `--engine local` and `--engine ray` still mean --runner local / ray."""

@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from depthviz.engines.precision import motorcycle
 from depthviz.errors import EvaluationError
 from depthviz.io.images import ImageSource, load_image, read_bytes
 
@@ -197,9 +198,7 @@ def _nonempty(found: PairSet, where: str) -> PairSet:
 def motorcycle_sample() -> Pair:
     """scikit-image's Middlebury motorcycle: the left view and its true disparity as metres
     (depth_mm = baseline * f / (disparity + doffs); non-finite disparity = no measurement)."""
-    from skimage import data
-
-    left, _right, disparity = data.stereo_motorcycle()
+    left, disparity = motorcycle()
     with np.errstate(invalid="ignore"):
         depth_mm = (MOTORCYCLE_BASELINE_MM * MOTORCYCLE_FOCAL_PX
                     / (disparity.astype(np.float64) + MOTORCYCLE_DOFFS_PX))

@@ -3,6 +3,8 @@ the app as a person would (a script run over, a page opened, a page switched in 
 
 from __future__ import annotations
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1440, "height": 900}
 DESKTOP = {"width": 1400, "height": 1000}
@@ -17,6 +19,23 @@ def settle(page) -> None:
     a stale download button would ask for a file the new run has already replaced)."""
     page.wait_for_function("""() => !document.querySelector('[data-stale="true"]')
                                  && !document.querySelector('[data-testid="stStatusWidget"]')""")
+
+
+def upload(page, name: str, content: bytes, mime: str = "image/jpeg") -> None:
+    """Upload one file as a person would, and again if the uploader never lists it (under load,
+    a file set while the widget re-renders can be dropped before it is sent)."""
+    settle(page)
+    uploader = page.get_by_test_id("stFileUploader").first
+    listed = uploader.get_by_text(name, exact=True)
+    for attempt in range(3):
+        uploader.locator('input[type="file"]').set_input_files(
+            files=[{"name": name, "mimeType": mime, "buffer": content}])
+        try:
+            listed.wait_for(timeout=20_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
 
 
 def open_page(page, url: str, selector: str, viewport: dict | None = None):

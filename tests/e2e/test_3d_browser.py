@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 import pytest
-from browsing import DESKTOP, IPHONE, PHONE, settle
+from browsing import DESKTOP, IPHONE, PHONE, settle, upload
 from PIL import Image
 
 pytestmark = pytest.mark.browser
@@ -82,9 +82,7 @@ def test_the_3d_view_is_drawn_upright_in_the_photos_colours(sized_page, app_url,
     size, page = sized_page
     page.goto(f"{app_url}/3d")
     settle(page)
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
-        files=[{"name": "marked.png", "mimeType": "image/png", "buffer": png(marked_photo())}])
-    page.get_by_text("Showing your upload").or_(page.get_by_text("marked.png")).first.wait_for()
+    upload(page, "marked.png", png(marked_photo()), "image/png")
     settle(page)
     assert page.locator('[data-testid="stException"]').count() == 0
     view = drawn_view(page, shots_dir / f"view-{size}.png",

@@ -8,9 +8,8 @@ import time
 
 import numpy as np
 import pytest
-from browsing import settle
+from browsing import settle, upload
 from PIL import Image
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 import depthviz
@@ -32,22 +31,6 @@ def photo_jpeg(size: tuple[int, int]) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(data.chelsea()).resize(size, Image.LANCZOS).save(buffer, "JPEG", quality=90)
     return buffer.getvalue()
-
-
-def upload(page, name: str, content: bytes, mime: str = "image/jpeg") -> None:
-    """Upload as a person would, and again if the uploader never lists the file (under load, a
-    file set while the widget re-renders can be dropped before it is sent)."""
-    settle(page)
-    listed = page.get_by_test_id("stFileUploader").get_by_text(name, exact=True)
-    for attempt in range(3):
-        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
-            files=[{"name": name, "mimeType": mime, "buffer": content}])
-        try:
-            listed.wait_for(timeout=20_000)
-            return
-        except PlaywrightTimeout:
-            if attempt == 2:
-                raise
 
 
 def download_heatmap(page, cmap: str) -> np.ndarray:

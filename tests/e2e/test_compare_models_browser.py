@@ -11,7 +11,7 @@ import shutil
 
 import numpy as np
 import pytest
-from browsing import IPHONE, PHONE, settle
+from browsing import IPHONE, PHONE, settle, upload
 from midas_seeded import write_seeded_checkpoint
 from PIL import Image
 from streamlit_server import streamlit_app
@@ -96,9 +96,7 @@ def test_compare_after_a_page_switch_keeps_the_picker_honest(browser, two_models
     page.set_default_timeout(240_000)
     page.goto(two_models_url)
     page.get_by_text("far ⟵ ⟶ near").wait_for()
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
-        files=[{"name": "motorcycle.jpg", "mimeType": "image/jpeg", "buffer": buffer.getvalue()}])
-    page.get_by_text("motorcycle.jpg", exact=True).last.wait_for()
+    upload(page, "motorcycle.jpg", buffer.getvalue())
     settle(page)
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Models").click()
     page.get_by_role("heading", name="Models").wait_for()
