@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
+import sys
 from pathlib import Path
 
 from depthviz.cli.model_choice import chosen_model, require_precision_extra
-from depthviz.cli.options import non_negative_int, positive_int
+from depthviz.cli.options import non_negative_int, positive_float, positive_int
 from depthviz.engines.precision import PRECISIONS
 from depthviz.extras import require_extra
 from depthviz.models import DEFAULT_MODEL, OFFLINE_MODEL, REGISTRY, load_model
@@ -35,8 +37,49 @@ def add_serve_command(commands: argparse._SubParsersAction) -> None:
                        help="requests worked on at once (default: one per CPU core, up to 4)")
     serve.add_argument("--max-queue", type=non_negative_int, metavar="N",
                        help="admitted requests waiting beyond those; more get 503 (default: 32)")
+    add_connection_options(serve)
     add_ray_options(serve)
     serve.set_defaults(func=run_serve)
+
+
+#: The options that become fields of depthviz.serve.limits.Limits, under the same names.
+LIMIT_OPTIONS = ("max_concurrency", "max_queue", "max_connections", "header_timeout",
+                 "keep_alive_timeout", "read_timeout", "upload_grace", "min_upload_rate")
+
+
+def kb_per_second(text: str) -> int:
+    return round(positive_float(text) * 1024)
+
+
+def add_connection_options(serve: argparse.ArgumentParser) -> None:
+    """What a connection may hold: the defences against idle and trickling clients."""
+    serve.add_argument("--max-connections", type=positive_int, metavar="N",
+                       help="open connections, idle ones included; more get 503 (default: 512)")
+    serve.add_argument("--header-timeout", type=positive_float, metavar="S",
+                       help="seconds for a request line and headers (default: 5)")
+    serve.add_argument("--keep-alive", dest="keep_alive_timeout", type=positive_int, metavar="S",
+                       help="seconds an idle connection stays open between requests (default: 5)")
+    serve.add_argument("--body-timeout", dest="read_timeout", type=positive_float, metavar="S",
+                       help="seconds for a whole request body (default: 60)")
+    serve.add_argument("--upload-grace", type=positive_float, metavar="S",
+                       help="seconds before the minimum upload rate applies (default: 5)")
+    serve.add_argument("--min-upload-kbps", dest="min_upload_rate", type=kb_per_second,
+                       metavar="KB", help="slowest average upload after the grace, in KB/s; "
+                                          "slower gets 408 (default: 32)")
+
+
+def warn_if_exposed(host: str, api_key: str | None) -> None:
+    """One line on stderr when the service listens beyond this machine without a key: anyone
+    who can reach the address can then make it spend its CPU."""
+    if api_key or host == "localhost":
+        return
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return
+    except ValueError:
+        pass
+    print(f"depthviz serve: warning: listening on {host} without an API key; anyone who can "
+          "reach it can use it (set DEPTHVIZ_API_KEY or --api-key).", file=sys.stderr)
 
 
 def add_ray_options(serve: argparse.ArgumentParser) -> None:
@@ -61,9 +104,10 @@ def run_serve(args: argparse.Namespace) -> int:
     from depthviz.serve.model_cache import ENGINE_MODE
     from depthviz.serve.server import run_server
 
-    given = (("max_concurrency", args.max_concurrency), ("max_queue", args.max_queue))
-    limits = Limits(**{name: value for name, value in given if value is not None})
+    given = {name: getattr(args, name) for name in LIMIT_OPTIONS}
+    limits = Limits(**{name: value for name, value in given.items() if value is not None})
     api_key = args.api_key or os.environ.get("DEPTHVIZ_API_KEY") or None
+    warn_if_exposed(args.host, api_key)
     weights = args.weights.resolve() if args.weights else None
     try:
         if args.ray:

@@ -22,6 +22,7 @@ from depthviz import __version__
 from depthviz.models import DEFAULT_MODEL
 from depthviz.models.depth_model import DepthModel
 from depthviz.serve.auth import key_checker
+from depthviz.serve.early_close import CloseUnreadBodies
 from depthviz.serve.error_handlers import add_error_handlers
 from depthviz.serve.limits import Limits
 from depthviz.serve.model_cache import ModelCache
@@ -43,6 +44,7 @@ def create_app(model: Union[str, DepthModel] = DEFAULT_MODEL, *,
     app = FastAPIOffline(title="depthviz", version=__version__, lifespan=lifespan(state),
                          redoc_url=None, description=DESCRIPTION)
     authorized = [Depends(key_checker(api_key))] if api_key else []
+    app.add_middleware(CloseUnreadBodies)
     add_error_handlers(app)
     add_health_route(app, state)
     add_models_route(app, state, authorized)

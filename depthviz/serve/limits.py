@@ -19,6 +19,13 @@ MAX_INPUT_SIZE = 1024
 DEFAULT_MAX_CONCURRENCY = max(1, min(4, os.cpu_count() or 1))
 DEFAULT_MAX_QUEUE = 32
 DEFAULT_READ_TIMEOUT = 60.0
+DEFAULT_HEADER_TIMEOUT = 5.0
+DEFAULT_KEEP_ALIVE_TIMEOUT = 5
+DEFAULT_UPLOAD_GRACE = 5.0
+DEFAULT_MIN_UPLOAD_RATE = 32 * 1024
+DEFAULT_MAX_CONNECTIONS = 512
+DEFAULT_MAX_PARTS = 16
+DEFAULT_MAX_PART_HEADER_BYTES = 8 * 1024
 
 
 @dataclass
@@ -30,6 +37,23 @@ class Limits:
     max_upload_bytes: int = field(default_factory=max_upload_bytes_default)
     max_pixels: int = field(default_factory=max_pixels_default)
     read_timeout: float = DEFAULT_READ_TIMEOUT  # seconds to receive a whole request body
+    # after this many seconds the body must average min_upload_rate bytes a second, so a
+    # trickling client loses its place in seconds rather than holding it for read_timeout
+    upload_grace: float = DEFAULT_UPLOAD_GRACE
+    min_upload_rate: int = DEFAULT_MIN_UPLOAD_RATE
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT  # seconds for a request line and headers
+    keep_alive_timeout: int = DEFAULT_KEEP_ALIVE_TIMEOUT  # idle seconds between requests
+    # open connections, idle ones included: far more than are admitted, so idle sockets never
+    # take the places of requests
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+    max_parts: int = DEFAULT_MAX_PARTS  # parts of a multipart body
+    max_part_header_bytes: int = DEFAULT_MAX_PART_HEADER_BYTES  # headers of one part
+
+    def upload_deadline(self, started: float, received: int) -> float:
+        """When the body must be complete, given the bytes received so far: the grace plus
+        the time `received` bytes take at the minimum rate, and never beyond read_timeout."""
+        return started + min(self.read_timeout,
+                             self.upload_grace + received / self.min_upload_rate)
 
 
 class Admission:

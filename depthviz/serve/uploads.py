@@ -5,12 +5,14 @@ with a byte cap and a time limit (never spooled to disk, as Starlette's form par
 
 from __future__ import annotations
 
+import logging
+import time
 from typing import TYPE_CHECKING, NamedTuple, Optional
 
 import anyio
 from fastapi import HTTPException, Request
-from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.requests import ClientDisconnect
 
 from depthviz.errors import ImageTooLarge
 from depthviz.serve.limits import Limits
@@ -22,6 +24,8 @@ if TYPE_CHECKING:
 MULTIPART_OVERHEAD = 64 * 1024
 #: The body `read_image_field` expects, for the OpenAPI docs: FastAPI cannot infer it, since
 #: the body is parsed here rather than declared as a form parameter.
+log = logging.getLogger("depthviz.serve")
+
 PHOTO_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["image"],
     "properties": {"image": {"type": "string", "format": "binary",
@@ -35,13 +39,22 @@ class UploadedPhoto(NamedTuple):
     name: str
 
 
-class ImageField:
-    """python-multipart callbacks that keep the bytes of the form field `image`, in memory."""
+class FormTooComplex(ValueError):
+    """The body has more parts, or longer part headers, than a photo upload needs."""
 
-    def __init__(self, limit: int):
-        self.limit = limit
+
+class ImageField:
+    """python-multipart callbacks that keep the bytes of the form field `image`, in memory,
+    and stop a body with more parts or longer part headers than the limits allow (a flood of
+    tiny parts costs the parser CPU for each one)."""
+
+    def __init__(self, limits: Limits):
+        self.limit = limits.max_upload_bytes
+        self.max_parts = limits.max_parts
+        self.max_header_bytes = limits.max_part_header_bytes
         self.data: Optional[bytearray] = None
         self.name = ""
+        self.parts = 0
         self._header = b""
         self._value = b""
         self._in_image = False
@@ -52,14 +65,24 @@ class ImageField:
                 "on_part_data": self.part_data}
 
     def part_begin(self) -> None:
+        self.parts += 1
+        if self.parts > self.max_parts:
+            raise FormTooComplex(f"The form has more than {self.max_parts} parts; send the "
+                                 "photo as the field 'image' and little else.")
         self._in_image = False
         self._header = self._value = b""
 
     def header_field(self, data: bytes, start: int, end: int) -> None:
         self._header += data[start:end]
+        self._check_header_size()
 
     def header_value(self, data: bytes, start: int, end: int) -> None:
         self._value += data[start:end]
+        self._check_header_size()
+
+    def _check_header_size(self) -> None:
+        if len(self._header) + len(self._value) > self.max_header_bytes:
+            raise FormTooComplex(f"A part's header is over {self.max_header_bytes} bytes.")
 
     def header_end(self) -> None:
         if self._header.lower() == b"content-disposition":
@@ -95,29 +118,41 @@ def multipart_boundary(request: Request, limits: Limits) -> bytes:
 
 
 async def read_image_field(request: Request, limits: Limits) -> UploadedPhoto:
-    """The `image` field of a multipart body, streamed into memory with a byte cap and a time
-    limit: a client can neither send more than the cap nor hold the request open forever."""
-    cap = limits.max_upload_bytes + MULTIPART_OVERHEAD
-    field_ = ImageField(limits.max_upload_bytes)
-    parser = MultipartParser(multipart_boundary(request, limits), field_.callbacks())
+    """The `image` field of a multipart body, streamed into memory with a byte cap, a deadline
+    and a minimum rate: a client can neither send more than the cap nor hold its place by
+    trickling. Every parser error, whatever its type, is a 400."""
+    boundary = multipart_boundary(request, limits)
+    field_ = ImageField(limits)
     received = 0
     try:
-        with anyio.fail_after(limits.read_timeout):
+        parser = MultipartParser(boundary, field_.callbacks())
+        with anyio.fail_after(limits.read_timeout) as deadline:
+            started = time.monotonic()
             async for chunk in request.stream():
                 received += len(chunk)
-                if received > cap:
+                if received > limits.max_upload_bytes + MULTIPART_OVERHEAD:
                     raise ImageTooLarge(too_many_bytes(received, limits.max_upload_bytes))
                 parser.write(chunk)
+                deadline.deadline = limits.upload_deadline(started, received)
         parser.finalize()
     except ImageTooLarge as exc:
         raise HTTPException(413, str(exc)) from None
     except TimeoutError:
-        took_too_long = f"The upload took longer than {limits.read_timeout:g} s."
-        raise HTTPException(408, took_too_long) from None
-    except MultipartParseError as exc:
+        raise HTTPException(408, too_slow(limits)) from None
+    except ClientDisconnect:
+        log.info("The client of %s disconnected after %d bytes of its upload; nothing was "
+                 "started for it.", request.url.path, received)
+        raise HTTPException(400, "The client disconnected during the upload.") from None
+    except Exception as exc:  # noqa: BLE001 - the parser raises ValueError, its own errors, ...
         raise HTTPException(400, f"The multipart/form-data body is malformed ({exc}).") from None
     if field_.data is None:
         raise HTTPException(422, "The request has no 'image' field: send the photo as a "
                                  "multipart/form-data field named 'image' "
                                  "(curl -F image=@photo.jpg).")
     return UploadedPhoto(bytes(field_.data), field_.name)
+
+
+def too_slow(limits: Limits) -> str:
+    return (f"The upload was too slow: the whole body must arrive within "
+            f"{limits.read_timeout:g} s and, after {limits.upload_grace:g} s, at "
+            f"{limits.min_upload_rate / 1024:g} KB/s at least.")

@@ -1,0 +1,242 @@
+"""Issue 21: a real `depthviz serve` process under hostile traffic, spoken to with plain sockets:
+idle and trickling connections, early refusals, malformed and flooding multipart bodies,
+disconnects, leaky errors and an exposed address. Every limit is set small, so the tests are
+fast; each asserts the status, the JSON body, the closed connection, and that a normal client
+is served meanwhile."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+from app_helpers import jpeg_bytes
+from streamlit_server import free_port
+
+KEY = "hostile-test-key"
+AUTH = {"Authorization": f"Bearer {KEY}"}
+LIMIT_FLAGS = ["--max-connections", "20", "--header-timeout", "1", "--keep-alive", "1",
+               "--body-timeout", "6", "--upload-grace", "1", "--min-upload-kbps", "16",
+               "--max-concurrency", "2", "--max-queue", "2"]
+
+
+class Server:
+    """A `depthviz serve` process on a free port, its stderr (the log) in a file."""
+
+    def __init__(self, fastdepth, log: Path, *flags: str, host: str = "127.0.0.1",
+                 key: str | None = KEY):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        env = {**os.environ, "DEPTHVIZ_API_KEY": key} if key else {
+            name: value for name, value in os.environ.items() if name != "DEPTHVIZ_API_KEY"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "depthviz", "serve", "--model", "fastdepth", "--host", host,
+             "--port", str(self.port), "--engine", fastdepth.engine_name, *flags],
+            env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
+        self.wait_healthy()
+
+    def wait_healthy(self, seconds: float = 90) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, self.log.read_text()
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.3)
+        raise AssertionError("the server did not become healthy")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+    def connect(self, timeout: float = 10) -> socket.socket:
+        return socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def server(fastdepth, tmp_path_factory):
+    running = Server(fastdepth, tmp_path_factory.mktemp("serve") / "serve.log", *LIMIT_FLAGS)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def photo(coffee) -> bytes:
+    return jpeg_bytes(np.ascontiguousarray(coffee[:200, :300]))
+
+
+def served_normally(server: Server, photo: bytes) -> None:
+    """A normal client gets its depth map."""
+    response = httpx.post(f"{server.url}/v1/depth", files={"image": ("p.jpg", photo)},
+                          headers=AUTH, timeout=30)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "image/png"
+
+
+def read_response(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers and body of one response, read until the server closes the socket (so
+    a response that does not close it times out the test)."""
+    data = b""
+    while chunk := sock.recv(65536):
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.lower().split(": ", 1) for line in header_lines)
+    return int(status_line.split()[1]), headers, body
+
+
+def assert_json_refusal(sock: socket.socket, status: int) -> str:
+    """The response is `status` with the JSON error body, and the server closed the socket."""
+    got, headers, body = read_response(sock)  # returns only at the server's close
+    assert got == status, body
+    assert headers["content-type"] == "application/json"
+    assert headers["connection"] == "close"
+    return json.loads(body)["detail"]
+
+
+def form_head(length: int, boundary: bytes = b"b0undary", key: bool = True) -> bytes:
+    auth = f"Authorization: Bearer {KEY}\r\n".encode() if key else b""
+    return (b"POST /v1/depth HTTP/1.1\r\nHost: x\r\n" + auth +
+            b"Content-Type: multipart/form-data; boundary=" + boundary +
+            b"\r\nContent-Length: %d\r\n\r\n" % length)
+
+
+def image_part_start(boundary: bytes = b"b0undary") -> bytes:
+    return (b"--" + boundary + b'\r\nContent-Disposition: form-data; name="image"; '
+            b'filename="p.jpg"\r\n\r\n')
+
+
+def test_idle_sockets_are_closed_after_the_header_timeout_and_capped_apart(server, photo):
+    """Item 1: idle connections never take the places of requests; beyond the connection cap
+    the answer is the JSON 503; sockets that send nothing are closed after the header
+    timeout, and partial headers are no better."""
+    idle = [server.connect() for _ in range(10)]
+    idle[0].sendall(b"GET /healthz HTTP/1.1\r\nHo")  # headers that never finish
+    assert httpx.get(f"{server.url}/healthz", timeout=5).status_code == 200
+    served_normally(server, photo)
+    for sock in idle:  # the header timeout (1 s) closes every one of them
+        assert sock.recv(1024) == b""
+        sock.close()
+    crowd = [server.connect() for _ in range(20)]  # the cap is 20
+    with server.connect() as late:
+        late.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert "too many open connections" in assert_json_refusal(late, 503)
+    for sock in crowd:
+        assert sock.recv(1024) == b""
+        sock.close()
+    assert httpx.get(f"{server.url}/healthz", timeout=5).status_code == 200
+
+
+def test_keep_alive_connections_close_when_idle(server):
+    with server.connect() as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        status, _, body = read_response(sock)  # returns at the close after the keep-alive timeout
+        assert status == 200 and json.loads(body)["status"] == "ok"
+
+
+def test_trickling_uploads_get_408_within_the_grace_not_the_body_timeout(server, photo):
+    """Item 2: uploads slower than the minimum rate lose their places after the grace."""
+    trickles = [server.connect() for _ in range(3)]
+    for sock in trickles:
+        sock.sendall(form_head(100_000) + image_part_start())
+    started = time.monotonic()
+    for sock in trickles:
+        sock.sendall(b"x")
+    served_normally(server, photo)
+    for sock in trickles:
+        assert "too slow" in assert_json_refusal(sock, 408)
+        sock.close()
+    assert time.monotonic() - started < 6  # before the 6 s body timeout
+    served_normally(server, photo)
+
+
+@pytest.mark.parametrize("case", ["huge_declared_body", "no_key"])
+def test_early_refusals_close_the_connection_unread(server, photo, case):
+    """Item 3: a refusal decided from the headers comes at once, says Connection: close, and
+    the server closes the socket instead of reading the body."""
+    with server.connect() as sock:
+        if case == "huge_declared_body":
+            sock.sendall(form_head(2**30) + image_part_start())
+            assert "limit is 50 MB" in assert_json_refusal(sock, 413)
+        else:
+            sock.sendall(form_head(len(photo) + 500, key=False) + image_part_start())
+            assert "API key" in assert_json_refusal(sock, 401)
+    served_normally(server, photo)
+
+
+def test_a_long_multipart_boundary_is_400_json(server, photo):
+    """Item 4: a boundary over the parser's maximum is a malformed body, not a 500."""
+    boundary = b"b" * 300
+    body = image_part_start(boundary) + photo + b"\r\n--" + boundary + b"--\r\n"
+    response = httpx.post(f"{server.url}/v1/depth", content=body, timeout=30, headers={
+        **AUTH, "Content-Type": "multipart/form-data; boundary=" + boundary.decode()})
+    assert response.status_code == 400
+    assert "malformed" in response.json()["detail"]
+    served_normally(server, photo)
+
+
+def test_part_floods_and_header_floods_are_400_json_at_once(server, photo):
+    """Item 5: a body of many tiny fields stops at the part limit; a part header or a request
+    header beyond its limit is a 400 with the JSON body too."""
+    flood = b"".join(b'--b0undary\r\nContent-Disposition: form-data; name="f%d"\r\n\r\nx\r\n' % i
+                     for i in range(200_000)) + b"--b0undary--\r\n"
+    with server.connect() as sock:
+        sock.sendall(form_head(len(flood)) + flood[:3000])  # 3000 bytes: about 45 parts
+        assert "more than 16 parts" in assert_json_refusal(sock, 400)
+    long_header = (b'--b0undary\r\nContent-Disposition: form-data; name="image"; filename="' +
+                   b"p" * 20_000 + b'"\r\n\r\n' + photo + b"\r\n--b0undary--\r\n")
+    response = httpx.post(f"{server.url}/v1/depth", content=long_header, timeout=30, headers={
+        **AUTH, "Content-Type": "multipart/form-data; boundary=b0undary"})
+    assert response.status_code == 400 and "header" in response.json()["detail"]
+    with server.connect() as sock:
+        # headers that never end: refused once over 64 KB
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Junk: " + b"j" * 70_000)
+        assert "could not be parsed" in assert_json_refusal(sock, 400)
+    served_normally(server, photo)
+
+
+def test_a_disconnect_mid_upload_is_one_info_line(server, photo):
+    """Item 7: the client goes away halfway: one INFO line, no traceback, no ERROR."""
+    before = server.log.read_text()
+    with server.connect() as sock:
+        sock.sendall(form_head(len(photo) + 500) + image_part_start() + photo[:1000])
+        time.sleep(0.3)
+    served_normally(server, photo)
+    time.sleep(0.3)
+    added = server.log.read_text()[len(before):]
+    assert sum("disconnected" in line for line in added.splitlines()) == 1, added
+    assert "Traceback" not in added and "ERROR" not in added, added
+
+
+def test_errors_name_no_server_path_host_or_download(server, photo):
+    """Item 8: a model without weights is refused with what a client can act on, and nothing
+    about the server's folders, its name, or sources it never uses."""
+    response = httpx.post(f"{server.url}/v1/depth?model=depth_anything_v2_small", timeout=30,
+                          files={"image": ("p.jpg", photo)}, headers=AUTH)
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert "weights" in detail and "/v1/models" in detail
+    for leak in (str(Path.home()), os.environ.get("DEPTHVIZ_HOME", str(Path.home())),
+                 socket.gethostname(), "github", "could not be fetched", "download"):
+        assert leak not in detail, detail
+
+
+def test_an_exposed_address_without_a_key_warns_once(fastdepth, server, tmp_path):
+    """Item 9: --host 0.0.0.0 without a key: one warning line on stderr; on loopback none."""
+    exposed = Server(fastdepth, tmp_path / "exposed.log", host="0.0.0.0", key=None)
+    try:
+        warnings = [line for line in exposed.log.read_text().splitlines() if "warning" in line]
+        assert len(warnings) == 1 and "without an API key" in warnings[0]
+    finally:
+        exposed.stop()
+    assert "without an API key" not in server.log.read_text()
