@@ -37,6 +37,9 @@ def add_serve_command(commands: argparse._SubParsersAction) -> None:
                        help="requests worked on at once (default: one per CPU core, up to 4)")
     serve.add_argument("--max-queue", type=non_negative_int, metavar="N",
                        help="admitted requests waiting beyond those; more get 503 (default: 32)")
+    serve.add_argument("--memory-budget-mb", dest="memory_budget", type=megabytes, metavar="MB",
+                       help="estimated peak memory of the requests worked on at once; more "
+                            "wait, a photo that can never fit gets 413 (default: 512)")
     add_connection_options(serve)
     add_ray_options(serve)
     serve.set_defaults(func=run_serve)
@@ -44,7 +47,12 @@ def add_serve_command(commands: argparse._SubParsersAction) -> None:
 
 #: The options that become fields of depthviz.serve.limits.Limits, under the same names.
 LIMIT_OPTIONS = ("max_concurrency", "max_queue", "max_connections", "header_timeout",
-                 "keep_alive_timeout", "read_timeout", "upload_grace", "min_upload_rate")
+                 "keep_alive_timeout", "read_timeout", "upload_grace", "min_upload_rate",
+                 "memory_budget")
+
+
+def megabytes(text: str) -> int:
+    return positive_int(text) * 2**20
 
 
 def kb_per_second(text: str) -> int:

@@ -26,6 +26,7 @@ DEFAULT_MIN_UPLOAD_RATE = 32 * 1024
 DEFAULT_MAX_CONNECTIONS = 512
 DEFAULT_MAX_PARTS = 16
 DEFAULT_MAX_PART_HEADER_BYTES = 8 * 1024
+DEFAULT_MEMORY_BUDGET = 512 * 2**20
 
 
 @dataclass
@@ -48,6 +49,8 @@ class Limits:
     max_connections: int = DEFAULT_MAX_CONNECTIONS
     max_parts: int = DEFAULT_MAX_PARTS  # parts of a multipart body
     max_part_header_bytes: int = DEFAULT_MAX_PART_HEADER_BYTES  # headers of one part
+    # estimated peak bytes of the requests worked on at once (memory_budget.py)
+    memory_budget: int = DEFAULT_MEMORY_BUDGET
 
     def upload_deadline(self, started: float, received: int) -> float:
         """When the body must be complete, given the bytes received so far: the grace plus

@@ -18,11 +18,12 @@ from fastapi.responses import JSONResponse, Response
 from depthviz import __version__
 from depthviz.errors import DepthvizError
 from depthviz.io.naming import output_name
-from depthviz.models import ModelStatus, available_models
+from depthviz.models import ModelStatus, available_models, get_card
 from depthviz.outputs.archive import unique_stems
 from depthviz.outputs.colorize import DEFAULT_COLORMAP, colormap_lut
 from depthviz.outputs.export import FORMAT_SUFFIXES
 from depthviz.serve.limits import MAX_INPUT_SIZE
+from depthviz.serve.memory_budget import estimated_bytes
 from depthviz.serve.model_cache import ModelCache, ModelKey
 from depthviz.serve.state import ServiceState
 from depthviz.serve.uploads import PHOTO_BODY, read_image_field
@@ -103,17 +104,21 @@ def checked_request(models: ModelCache, cmap: str, model: Optional[str],
 
 async def admitted_work(state: ServiceState, request: Request, key: ModelKey, fmt: str,
                         cmap: str, invert: bool) -> tuple[EncodedDepth, str]:
-    """Admit the request (or 503), read its photo, and encode its depth on a worker thread;
-    the result and the photo's file name as uploaded."""
-    admission, workers = state.running()
+    """Admit the request (or 503), read its photo, wait until its estimated memory fits the
+    budget (or 413), and encode its depth on a worker thread; the result and the photo's file
+    name as uploaded."""
+    admission, memory, workers = state.running()
     admission.admit()
     started = time.perf_counter()
     finished = None
     try:
         photo = await read_image_field(request, state.limits)
-        result = await asyncio.get_running_loop().run_in_executor(
-            workers, handle_photo, state.models, key, photo.data, fmt, cmap, invert,
-            state.limits.max_pixels)
+        input_side = key[1] or get_card(key[0]).input_size
+        needed = estimated_bytes(photo.data, input_side, state.limits.max_pixels)
+        async with memory.reserve(needed):
+            result = await asyncio.get_running_loop().run_in_executor(
+                workers, handle_photo, state.models, key, photo.data, fmt, cmap, invert,
+                state.limits.max_pixels)
         finished = time.perf_counter() - started
     finally:
         admission.release(finished)

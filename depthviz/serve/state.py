@@ -1,5 +1,5 @@
 """What the routes share: the limits, the model cache, and while the app runs, the admission
-counter and the worker threads that decode, predict and encode."""
+counter, the memory budget and the worker threads that decode, predict and encode."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from depthviz.serve.limits import Admission, Limits
+from depthviz.serve.memory_budget import MemoryBudget
 from depthviz.serve.model_cache import ModelCache
 
 
@@ -16,10 +17,12 @@ class ServiceState:
     limits: Limits
     models: ModelCache
     admission: Optional[Admission] = None
+    memory: Optional[MemoryBudget] = None
     workers: Optional[ThreadPoolExecutor] = None  # None until started and once stopped
 
     def start(self) -> None:
         self.admission = Admission(self.limits)
+        self.memory = MemoryBudget(self.limits.memory_budget)
         self.workers = ThreadPoolExecutor(self.limits.max_concurrency,
                                           thread_name_prefix="depthviz-worker")
 
@@ -28,8 +31,9 @@ class ServiceState:
             self.workers.shutdown(wait=False, cancel_futures=True)
             self.workers = None
 
-    def running(self) -> tuple[Admission, ThreadPoolExecutor]:
-        """The admission counter and the worker threads, which exist from start to stop."""
-        if self.admission is None or self.workers is None:
+    def running(self) -> tuple[Admission, MemoryBudget, ThreadPoolExecutor]:
+        """The admission counter, the memory budget and the worker threads, which exist from
+        start to stop."""
+        if self.admission is None or self.memory is None or self.workers is None:
             raise RuntimeError("The service is not running: the app's lifespan starts it.")
-        return self.admission, self.workers
+        return self.admission, self.memory, self.workers

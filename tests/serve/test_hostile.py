@@ -6,6 +6,7 @@ is served meanwhile."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import socket
@@ -14,17 +15,22 @@ import sys
 import time
 from pathlib import Path
 
+import anyio
 import httpx
 import numpy as np
 import pytest
 from app_helpers import jpeg_bytes
+from fastapi import HTTPException
+from PIL import Image
 from streamlit_server import free_port
+
+from depthviz.serve.memory_budget import MemoryBudget
 
 KEY = "hostile-test-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 LIMIT_FLAGS = ["--max-connections", "20", "--header-timeout", "1", "--keep-alive", "1",
                "--body-timeout", "6", "--upload-grace", "1", "--min-upload-kbps", "16",
-               "--max-concurrency", "2", "--max-queue", "2"]
+               "--max-concurrency", "2", "--max-queue", "2", "--memory-budget-mb", "128"]
 
 
 class Server:
@@ -203,6 +209,47 @@ def test_part_floods_and_header_floods_are_400_json_at_once(server, photo):
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Junk: " + b"j" * 70_000)
         assert "could not be parsed" in assert_json_refusal(sock, 400)
     served_normally(server, photo)
+
+
+def test_a_pixel_bomb_that_can_never_fit_the_memory_budget_is_413(server, photo):
+    """Item 6: a small palette PNG declaring 20 megapixels (under the pixel limit) needs far
+    more than the 128 MB budget: refused from its header, nothing decoded."""
+    bomb = io.BytesIO()
+    Image.new("P", (5000, 4000)).save(bomb, "PNG")
+    assert len(bomb.getvalue()) < 100_000
+    response = httpx.post(f"{server.url}/v1/depth", files={"image": ("bomb.png", bomb.getvalue())},
+                          headers=AUTH, timeout=30)
+    assert response.status_code == 413
+    assert "budget is 128 MB" in response.json()["detail"]
+    served_normally(server, photo)
+
+
+def test_the_memory_budget_queues_what_does_not_fit_beside_the_running():
+    """Item 6: a reservation waits until the running ones leave room, in order of release."""
+    events = []
+
+    async def run() -> None:
+        budget = MemoryBudget(100)
+
+        async def hold(name: str, size: int, seconds: float) -> None:
+            async with budget.reserve(size):
+                events.append(f"{name} start")
+                await anyio.sleep(seconds)
+            events.append(f"{name} end")
+
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(hold, "a", 60, 0.2)
+            await anyio.sleep(0.05)
+            tasks.start_soon(hold, "b", 60, 0)
+            tasks.start_soon(hold, "c", 30, 0)
+        with pytest.raises(HTTPException) as refused:
+            async with budget.reserve(101):
+                pass
+        assert refused.value.status_code == 413
+
+    anyio.run(run)
+    assert events.index("b start") > events.index("a end")
+    assert events.index("c start") < events.index("a end")
 
 
 def test_a_disconnect_mid_upload_is_one_info_line(server, photo):
