@@ -13,6 +13,7 @@ from depthviz.io.naming import HEATMAP_SUFFIX
 from depthviz.outputs.colorize import (
     DEFAULT_COLORMAP,
     ValueRange,
+    colorize,
     colormap_lut,
     colour_levels,
     normalize,
@@ -35,6 +36,17 @@ def heatmap_png(depth: np.ndarray, cmap: str = DEFAULT_COLORMAP, invert: bool = 
     `colorize(depth, cmap, invert, value_range)`: the colour levels are written as they are with
     the colormap as the palette (no RGB image is built), compressed on every core (see png.py)."""
     return palette_png(colour_levels(depth, value_range, invert), colormap_lut(cmap))
+
+
+def heatmap_jpeg(depth: np.ndarray, cmap: str = DEFAULT_COLORMAP, invert: bool = False,
+                 quality: int = 90) -> bytes:
+    """The heatmap as a JPEG, what the Flask tutorial's `/predict` answered: `colorize`'s
+    pixels, lossy, for clients written against that tutorial."""
+    bgr = cv2.cvtColor(colorize(depth, cmap, invert), cv2.COLOR_RGB2BGR)
+    ok, encoded = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise ValueError(f"JPEG encoding failed for an array of shape {depth.shape}.")
+    return encoded.tobytes()
 
 
 def depth16_png(depth: np.ndarray, value_range: Optional[ValueRange] = None, *,

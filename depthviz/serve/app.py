@@ -22,11 +22,17 @@ from depthviz import __version__
 from depthviz.models import DEFAULT_MODEL
 from depthviz.models.depth_model import DepthModel
 from depthviz.serve.auth import key_checker
+from depthviz.serve.demo import add_demo_page
 from depthviz.serve.early_close import CloseUnreadBodies
 from depthviz.serve.error_handlers import add_error_handlers
 from depthviz.serve.limits import Limits
 from depthviz.serve.model_cache import ModelCache
-from depthviz.serve.routes import add_depth_route, add_health_route, add_models_route
+from depthviz.serve.routes import (
+    add_depth_route,
+    add_health_route,
+    add_models_route,
+    add_predict_route,
+)
 from depthviz.serve.state import ServiceState
 
 DESCRIPTION = ("Monocular depth estimation on the CPU: POST a photo to /v1/depth, get its depth "
@@ -49,6 +55,8 @@ def create_app(model: Union[str, DepthModel] = DEFAULT_MODEL, *,
     add_health_route(app, state)
     add_models_route(app, state, authorized)
     add_depth_route(app, state, authorized)
+    add_predict_route(app, state, authorized)
+    add_demo_page(app)
     return app
 
 

@@ -1,4 +1,5 @@
-"""The service's routes, one function each: GET /healthz, GET /v1/models, POST /v1/depth.
+"""The service's routes, one function each: GET /healthz, GET /v1/models, POST /v1/depth, and
+POST /predict (the Flask tutorial's endpoint, for the clients written against it).
 
 POST /v1/depth checks its parameters, is admitted (or gets 503), reads the photo into memory,
 and hands it to a worker thread (worker.py); the event loop never decodes or predicts.
@@ -17,7 +18,7 @@ from fastapi.responses import JSONResponse, Response
 
 from depthviz import __version__
 from depthviz.errors import DepthvizError
-from depthviz.io.naming import output_name
+from depthviz.io.naming import colours_name, output_name
 from depthviz.models import ModelStatus, available_models, get_card
 from depthviz.outputs.archive import unique_stems
 from depthviz.outputs.colorize import DEFAULT_COLORMAP, colormap_lut
@@ -30,7 +31,10 @@ from depthviz.serve.uploads import PHOTO_BODY, read_image_field
 from depthviz.serve.worker import EncodedDepth, handle_photo
 
 OutputFormat = Literal["heatmap", "depth16", "npy"]
-MEDIA_TYPES = {"heatmap": "image/png", "depth16": "image/png", "npy": "application/octet-stream"}
+#: /predict answers a JPEG heatmap by default, as the tutorial's server did.
+PredictFormat = Literal["jpeg", "heatmap", "depth16", "npy"]
+MEDIA_TYPES = {"heatmap": "image/png", "depth16": "image/png", "npy": "application/octet-stream",
+               "jpeg": "image/jpeg"}
 #: The OpenAPI description of a depth map response.
 DEPTH_RESPONSES: dict[int | str, dict[str, Any]] = {200: {
     "content": {"image/png": {}, "application/octet-stream": {}},
@@ -86,9 +90,36 @@ def add_depth_route(app: FastAPI, state: ServiceState, authorized: list) -> None
                                           description="network input side in pixels"),
     ) -> Response:
         key = checked_request(state.models, cmap, model, input_size)
-        result, photo_name = await admitted_work(state, request, key, fmt, cmap, invert)
-        return depth_response(result, fmt, output_name(
-            unique_stems([photo_name or "photo"])[0], FORMAT_SUFFIXES[fmt], cmap, invert))
+        return await depth_answer(state, request, key, fmt, cmap, invert)
+
+
+def add_predict_route(app: FastAPI, state: ServiceState, authorized: list) -> None:
+    @app.post("/predict", dependencies=authorized, openapi_extra=PHOTO_BODY,
+              response_class=Response, responses=DEPTH_RESPONSES,
+              summary="the Flask tutorial's endpoint: the heatmap as a JPEG at the photo's size")
+    async def predict(
+        request: Request,
+        fmt: PredictFormat = Query("jpeg", alias="format"),
+        cmap: str = Query(DEFAULT_COLORMAP, description="matplotlib colormap (heatmap)"),
+        invert: bool = Query(False, description="near = cold instead of warm (heatmap)"),
+    ) -> Response:
+        key = checked_request(state.models, cmap, None, None)
+        return await depth_answer(state, request, key, fmt, cmap, invert)
+
+
+async def depth_answer(state: ServiceState, request: Request, key: ModelKey, fmt: str,
+                       cmap: str, invert: bool) -> Response:
+    """The photo's depth in `fmt`, named as the CLI would name its file."""
+    result, photo_name = await admitted_work(state, request, key, fmt, cmap, invert)
+    return depth_response(result, fmt, response_name(photo_name, fmt, cmap, invert))
+
+
+def response_name(photo_name: str, fmt: str, cmap: str, invert: bool) -> str:
+    """coffee.inferno.heatmap.png as the CLI names it; the JPEG heatmap .heatmap.jpg."""
+    stem = unique_stems([photo_name or "photo"])[0]
+    if fmt == "jpeg":
+        return f"{stem}.{colours_name(cmap, invert)}.heatmap.jpg"
+    return output_name(stem, FORMAT_SUFFIXES[fmt], cmap, invert)
 
 
 def checked_request(models: ModelCache, cmap: str, model: Optional[str],

@@ -13,7 +13,7 @@ from fastapi import HTTPException
 from depthviz.errors import DepthvizError, ImageError, ImageTooLarge, WeightsUnavailable
 from depthviz.io.images import load_image
 from depthviz.models.depth_model import DepthModel
-from depthviz.outputs.export import encode
+from depthviz.outputs.export import encode, heatmap_jpeg
 from depthviz.serve.model_cache import ModelCache, ModelKey
 
 
@@ -30,13 +30,15 @@ class EncodedDepth:
 
 def photo_to_depth_file(model: DepthModel, photo: bytes, fmt: str, cmap: str, invert: bool,
                         max_pixels: int) -> EncodedDepth:
-    """The whole job for one request, on a worker thread: all of it is library calls."""
+    """The whole job for one request, on a worker thread: all of it is library calls. `fmt`
+    is one of export.encode's, or "jpeg" (the heatmap as /predict answers it)."""
     rgb = load_image(photo, max_pixels=max_pixels)
     started = time.perf_counter()
     depth = model.predict(rgb)
     inference_ms = (time.perf_counter() - started) * 1000
-    return EncodedDepth(encode(fmt, depth, cmap, invert, metric=model.metric), model.name,
-                        model.engine_name, model.metric, inference_ms)
+    body = (heatmap_jpeg(depth, cmap, invert) if fmt == "jpeg"
+            else encode(fmt, depth, cmap, invert, metric=model.metric))
+    return EncodedDepth(body, model.name, model.engine_name, model.metric, inference_ms)
 
 
 def weights_missing(name: str, weights_file: Optional[str]) -> str:

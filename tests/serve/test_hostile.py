@@ -24,6 +24,8 @@ from fastapi import HTTPException
 from PIL import Image
 from streamlit_server import free_port
 
+import depthviz
+from depthviz.outputs.colorize import colorize
 from depthviz.serve.memory_budget import MemoryBudget
 
 KEY = "hostile-test-key"
@@ -110,9 +112,10 @@ def assert_json_refusal(sock: socket.socket, status: int) -> str:
     return json.loads(body)["detail"]
 
 
-def form_head(length: int, boundary: bytes = b"b0undary", key: bool = True) -> bytes:
+def form_head(length: int, boundary: bytes = b"b0undary", key: bool = True,
+              path: bytes = b"/v1/depth") -> bytes:
     auth = f"Authorization: Bearer {KEY}\r\n".encode() if key else b""
-    return (b"POST /v1/depth HTTP/1.1\r\nHost: x\r\n" + auth +
+    return (b"POST " + path + b" HTTP/1.1\r\nHost: x\r\n" + auth +
             b"Content-Type: multipart/form-data; boundary=" + boundary +
             b"\r\nContent-Length: %d\r\n\r\n" % length)
 
@@ -166,16 +169,17 @@ def test_trickling_uploads_get_408_within_the_grace_not_the_body_timeout(server,
     served_normally(server, photo)
 
 
+@pytest.mark.parametrize("path", [b"/v1/depth", b"/predict"])
 @pytest.mark.parametrize("case", ["huge_declared_body", "no_key"])
-def test_early_refusals_close_the_connection_unread(server, photo, case):
+def test_early_refusals_close_the_connection_unread(server, photo, case, path):
     """Item 3: a refusal decided from the headers comes at once, says Connection: close, and
-    the server closes the socket instead of reading the body."""
+    the server closes the socket instead of reading the body (/predict keeps every rule)."""
     with server.connect() as sock:
         if case == "huge_declared_body":
-            sock.sendall(form_head(2**30) + image_part_start())
+            sock.sendall(form_head(2**30, path=path) + image_part_start())
             assert "limit is 50 MB" in assert_json_refusal(sock, 413)
         else:
-            sock.sendall(form_head(len(photo) + 500, key=False) + image_part_start())
+            sock.sendall(form_head(len(photo) + 500, key=False, path=path) + image_part_start())
             assert "API key" in assert_json_refusal(sock, 401)
     served_normally(server, photo)
 
@@ -287,3 +291,23 @@ def test_an_exposed_address_without_a_key_warns_once(fastdepth, server, tmp_path
     finally:
         exposed.stop()
     assert "without an API key" not in server.log.read_text()
+
+
+def test_predict_answers_the_tutorials_jpeg_heatmap_at_the_photos_size(server, fastdepth, photo):
+    """The drop-in: POST /predict with the field `image` answers the inferno heatmap as a JPEG
+    at the photo's size (format=heatmap asks for the PNG /v1/depth gives)."""
+    files = {"image": ("coffee.jpg", photo, "image/jpeg")}
+    response = httpx.post(f"{server.url}/predict", files=files, headers=AUTH, timeout=30)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/jpeg"
+    assert response.headers["content-disposition"] == (
+        'inline; filename="coffee.inferno.heatmap.jpg"')
+    heatmap = np.asarray(Image.open(io.BytesIO(response.content)).convert("RGB"), np.float32)
+    expected = colorize(fastdepth.predict(depthviz.load_image(photo)))
+    assert heatmap.shape == expected.shape == (200, 300, 3)
+    assert np.abs(heatmap - expected).mean() < 4  # the same picture, JPEG-compressed
+    png = httpx.post(f"{server.url}/predict?format=heatmap", files=files, headers=AUTH,
+                     timeout=30)
+    assert png.headers["content-type"] == "image/png"
+    np.testing.assert_array_equal(np.asarray(Image.open(io.BytesIO(png.content)).convert("RGB")),
+                                  expected)
