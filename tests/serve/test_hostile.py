@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 from app_helpers import jpeg_bytes
 from fastapi import HTTPException
+from live_service import wait_healthy
 from PIL import Image
 from streamlit_server import free_port
 
@@ -49,19 +50,7 @@ class Server:
             [sys.executable, "-m", "depthviz", "serve", "--model", "fastdepth", "--host", host,
              "--port", str(self.port), "--engine", fastdepth.engine_name, *flags],
             env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
-        self.wait_healthy()
-
-    def wait_healthy(self, seconds: float = 90) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.log.read_text()
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.3)
-        raise AssertionError("the server did not become healthy")
+        wait_healthy(self.url, self.process, log.read_text)
 
     def stop(self) -> None:
         self.process.terminate()

@@ -20,6 +20,7 @@ from app_helpers import jpeg_bytes
 from fastapi import FastAPI, UploadFile
 from fastapi.testclient import TestClient
 from hostile_corpus import cases
+from live_service import wait_healthy
 from PIL import Image
 from streamlit_server import free_port
 
@@ -313,19 +314,6 @@ def test_openapi_and_offline_docs(client):
         assert client.get(f"/static-offline-docs/{asset}").status_code == 200
 
 
-def wait_healthy(url: str, process: subprocess.Popen, seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert process.poll() is None, process.stderr.read().decode()
-        try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError("the server did not become healthy")
-
-
 @pytest.mark.slow
 def test_depthviz_serve_process_with_key_from_the_environment(fastdepth, photo):
     port = free_port()
@@ -337,7 +325,7 @@ def test_depthviz_serve_process_with_key_from_the_environment(fastdepth, photo):
         stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_healthy(url, process)
+        wait_healthy(url, process, lambda: process.stderr.read().decode())
         files = {"image": ("photo.jpg", photo, "image/jpeg")}
         assert httpx.post(f"{url}/v1/depth", files=files, timeout=30).status_code == 401
         response = httpx.post(f"{url}/v1/depth", files=files, timeout=30,
