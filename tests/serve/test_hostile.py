@@ -27,7 +27,9 @@ from streamlit_server import free_port
 
 import depthviz
 from depthviz.outputs.colorize import colorize
+from depthviz.serve.limits import Limits
 from depthviz.serve.memory_budget import MemoryBudget
+from depthviz.serve.server import MAX_HEADER_BYTES
 
 KEY = "hostile-test-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -300,3 +302,25 @@ def test_predict_answers_the_tutorials_jpeg_heatmap_at_the_photos_size(server, f
     assert png.headers["content-type"] == "image/png"
     np.testing.assert_array_equal(np.asarray(Image.open(io.BytesIO(png.content)).convert("RGB")),
                                   expected)
+
+
+def test_the_readme_states_every_connection_limit_with_its_default_and_flag():
+    """The README's table of limits says what `depthviz serve` does: each flag exists, and each
+    default is Limits' (tests above show each limit acts)."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    limits = Limits()
+    expected = {"--max-connections": str(limits.max_connections),
+                "--header-timeout": f"{limits.header_timeout:g} s",
+                "--keep-alive": f"{limits.keep_alive_timeout:g} s",
+                "--body-timeout": f"{limits.read_timeout:g} s",
+                "--upload-grace": f"{limits.upload_grace:g} s",
+                "--min-upload-kbps": f"{limits.min_upload_rate / 1024:g} KB/s"}
+    help_text = subprocess.run([sys.executable, "-m", "depthviz", "serve", "--help"],
+                               capture_output=True, text=True, check=True).stdout
+    for flag, default in expected.items():
+        assert f"| {default} | `{flag}` |" in readme, flag
+        assert flag in help_text
+    assert f"| {limits.max_parts} | fixed |" in readme
+    assert f"| {limits.max_part_header_bytes // 1024} KB | fixed |" in readme
+    assert f"{MAX_HEADER_BYTES // 1024} KB | fixed |" in readme
+    assert f"`--memory-budget-mb` (default {limits.memory_budget // 2**20} MB" in readme
