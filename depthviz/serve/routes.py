@@ -23,6 +23,7 @@ from depthviz.models import ModelStatus, available_models, get_card
 from depthviz.outputs.archive import unique_stems
 from depthviz.outputs.colorize import DEFAULT_COLORMAP, colormap_lut
 from depthviz.outputs.export import FORMAT_SUFFIXES
+from depthviz.serve.disconnects import disconnect_watch
 from depthviz.serve.limits import MAX_INPUT_SIZE
 from depthviz.serve.memory_budget import estimated_bytes
 from depthviz.serve.model_cache import ModelCache, ModelKey
@@ -136,8 +137,8 @@ def checked_request(models: ModelCache, cmap: str, model: Optional[str],
 async def admitted_work(state: ServiceState, request: Request, key: ModelKey, fmt: str,
                         cmap: str, invert: bool) -> tuple[EncodedDepth, str]:
     """Admit the request (or 503), read its photo, wait until its estimated memory fits the
-    budget (or 413), and encode its depth on a worker thread; the result and the photo's file
-    name as uploaded."""
+    budget (or 413), and encode its depth on a worker thread unless the client has gone by
+    then; the result and the photo's file name as uploaded."""
     admission, memory, workers = state.running()
     admission.admit()
     started = time.perf_counter()
@@ -146,10 +147,10 @@ async def admitted_work(state: ServiceState, request: Request, key: ModelKey, fm
         photo = await read_image_field(request, state.limits)
         input_side = key[1] or get_card(key[0]).input_size
         needed = estimated_bytes(photo.data, input_side, state.limits.max_pixels)
-        async with memory.reserve(needed):
+        async with disconnect_watch(request) as client_gone, memory.reserve(needed):
             result = await asyncio.get_running_loop().run_in_executor(
                 workers, handle_photo, state.models, key, photo.data, fmt, cmap, invert,
-                state.limits.max_pixels)
+                state.limits.max_pixels, client_gone)
         finished = time.perf_counter() - started
     finally:
         admission.release(finished)

@@ -4,6 +4,8 @@ become HTTP statuses a client can act on."""
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from dataclasses import dataclass
 from typing import Optional
@@ -15,6 +17,8 @@ from depthviz.io.images import load_image
 from depthviz.models.depth_model import DepthModel
 from depthviz.outputs.export import encode, heatmap_jpeg
 from depthviz.serve.model_cache import ModelCache, ModelKey
+
+log = logging.getLogger("depthviz.serve")
 
 
 @dataclass(frozen=True)
@@ -51,8 +55,12 @@ def weights_missing(name: str, weights_file: Optional[str]) -> str:
 
 
 def handle_photo(models: ModelCache, key: ModelKey, photo: bytes, fmt: str, cmap: str,
-                 invert: bool, max_pixels: int) -> EncodedDepth:
-    """`photo_to_depth_file` with the requested model, its errors as HTTP statuses."""
+                 invert: bool, max_pixels: int, client_gone: threading.Event) -> EncodedDepth:
+    """`photo_to_depth_file` with the requested model, its errors as HTTP statuses; nothing
+    if the client disconnected while the request waited for this thread."""
+    if client_gone.is_set():
+        log.info("A client disconnected while its request waited; its work was not started.")
+        raise HTTPException(400, "The client disconnected before its work started.")
     try:
         loaded = models.get(key)
     except WeightsUnavailable as exc:  # its message names the server's folders: not for clients

@@ -13,9 +13,11 @@ import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import anyio
+import cv2
 import httpx
 import numpy as np
 import pytest
@@ -324,3 +326,27 @@ def test_the_readme_states_every_connection_limit_with_its_default_and_flag():
     assert f"| {limits.max_part_header_bytes // 1024} KB | fixed |" in readme
     assert f"{MAX_HEADER_BYTES // 1024} KB | fixed |" in readme
     assert f"`--memory-budget-mb` (default {limits.memory_budget // 2**20} MB" in readme
+
+
+def test_a_client_gone_while_queued_is_not_worked_for(fastdepth, coffee, tmp_path):
+    """Item 7: a request whose client disconnects while it waits its turn (for the one worker
+    thread, behind a 20-megapixel photo) is dropped before its work starts: one INFO line."""
+    one_worker = Server(fastdepth, tmp_path / "one.log", "--max-concurrency", "1",
+                        "--memory-budget-mb", "1024")
+    big = jpeg_bytes(cv2.resize(coffee, (5200, 3900)))
+    try:
+        with ThreadPoolExecutor(1) as clients:
+            running = clients.submit(httpx.post, f"{one_worker.url}/v1/depth", headers=AUTH,
+                                     files={"image": ("big.jpg", big)}, timeout=60)
+            time.sleep(0.3)
+            with one_worker.connect() as sock:
+                body = image_part_start() + jpeg_bytes(coffee) + b"\r\n--b0undary--\r\n"
+                sock.sendall(form_head(len(body)) + body)
+                time.sleep(0.1)
+            assert running.result().status_code == 200
+        time.sleep(0.3)
+        log = one_worker.log.read_text()
+    finally:
+        one_worker.stop()
+    assert sum("its work was not started" in line for line in log.splitlines()) == 1, log
+    assert "Traceback" not in log and "ERROR" not in log, log
