@@ -23,12 +23,14 @@ import numpy as np
 import pytest
 from app_helpers import jpeg_bytes
 from fastapi import HTTPException
+from fastapi.testclient import TestClient
 from live_service import wait_healthy
 from PIL import Image
 from streamlit_server import free_port
 
 import depthviz
 from depthviz.outputs.colorize import colorize
+from depthviz.serve.app import create_app
 from depthviz.serve.limits import Limits
 from depthviz.serve.memory_budget import MemoryBudget
 from depthviz.serve.server import MAX_HEADER_BYTES
@@ -350,3 +352,19 @@ def test_a_client_gone_while_queued_is_not_worked_for(fastdepth, coffee, tmp_pat
         one_worker.stop()
     assert sum("its work was not started" in line for line in log.splitlines()) == 1, log
     assert "Traceback" not in log and "ERROR" not in log, log
+
+
+def test_no_error_detail_names_a_server_folder_or_the_host(fastdepth):
+    """Item 8, the safety net: whatever an error's message says, the client's copy names
+    neither the server's folders nor its host name."""
+    app = create_app(fastdepth)
+
+    @app.get("/leaky")
+    async def leaky() -> None:
+        raise HTTPException(422, f"Not in {Path.home() / 'x'} on {socket.gethostname()}.")
+
+    with TestClient(app) as client:
+        response = client.get("/leaky")
+    assert response.status_code == 422
+    assert response.json()["detail"] == "Not in (server)/x on (server)."
+    assert client.get("/nowhere").json() == {"detail": "Not Found"}
