@@ -46,7 +46,7 @@ def add_serve_command(commands: argparse._SubParsersAction) -> None:
 
 
 #: The options that become fields of depthviz.serve.limits.Limits, under the same names.
-LIMIT_OPTIONS = ("max_concurrency", "max_queue", "max_connections", "header_timeout",
+LIMIT_OPTIONS = ("max_concurrency", "max_queue", "max_uploads", "max_connections", "header_timeout",
                  "keep_alive_timeout", "read_timeout", "upload_grace", "min_upload_rate",
                  "memory_budget")
 
@@ -63,6 +63,9 @@ def add_connection_options(serve: argparse.ArgumentParser) -> None:
     """What a connection may hold: the defences against idle and trickling clients."""
     serve.add_argument("--max-connections", type=positive_int, metavar="N",
                        help="open connections, idle ones included; more get 503 (default: 512)")
+    serve.add_argument("--max-uploads", type=positive_int, metavar="N",
+                       help="request bodies received at once, apart from the requests worked "
+                            "on; more get 503 (default: 128)")
     serve.add_argument("--header-timeout", type=positive_float, metavar="S",
                        help="seconds for a request line and headers (default: 5)")
     serve.add_argument("--keep-alive", dest="keep_alive_timeout", type=positive_int, metavar="S",

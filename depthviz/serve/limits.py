@@ -1,14 +1,17 @@
 """What one request may cost (bytes, pixels, time to upload, input size), and the admission that
-holds the service to how many run or wait: requests are admitted before their body is read, so
-a burst gets 503 with Retry-After instead of exhausting memory.
+holds the service to how many upload, run or wait. Uploading and being worked on are counted
+apart: a client trickling its body holds an upload place (and loses it within seconds), never
+a place in the work queue, so slow uploads cannot lock out the requests ready to run.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Optional
 
 from fastapi import HTTPException
 
@@ -18,6 +21,7 @@ from depthviz.io.images import max_pixels_default, max_upload_bytes_default
 MAX_INPUT_SIZE = 1024
 DEFAULT_MAX_CONCURRENCY = max(1, min(4, os.cpu_count() or 1))
 DEFAULT_MAX_QUEUE = 32
+DEFAULT_MAX_UPLOADS = 128
 DEFAULT_READ_TIMEOUT = 60.0
 DEFAULT_HEADER_TIMEOUT = 5.0
 DEFAULT_KEEP_ALIVE_TIMEOUT = 5
@@ -34,7 +38,9 @@ class Limits:
     """What one request may cost: bytes, pixels, time to upload, and how many run or wait."""
 
     max_concurrency: int = DEFAULT_MAX_CONCURRENCY  # requests decoded/predicted/encoded at once
-    max_queue: int = DEFAULT_MAX_QUEUE  # admitted requests waiting for a worker; then 503
+    max_queue: int = DEFAULT_MAX_QUEUE  # uploaded requests waiting for a worker; then 503
+    # bodies being received at once; more get 503 before their body is read
+    max_uploads: int = DEFAULT_MAX_UPLOADS
     max_upload_bytes: int = field(default_factory=max_upload_bytes_default)
     max_pixels: int = field(default_factory=max_pixels_default)
     read_timeout: float = DEFAULT_READ_TIMEOUT  # seconds to receive a whole request body
@@ -60,22 +66,44 @@ class Limits:
 
 
 class Admission:
-    """Counts requests from admission to response and estimates when to retry."""
+    """Counts the requests in one stage (uploading, or worked on and waiting) against its
+    capacity, and estimates when a refused client should retry."""
 
-    def __init__(self, limits: Limits):
-        self.capacity = limits.max_concurrency + limits.max_queue
-        self.workers = limits.max_concurrency
+    def __init__(self, capacity: int, workers: int, stage: str):
+        self.capacity = capacity
+        self.workers = workers
+        self.stage = stage
         self.active = 0
-        self.seconds_per_request = 1.0  # running mean of recent work times
+        self.seconds_per_request = 1.0  # running mean of recent times in this stage
 
-    def admit(self) -> None:
+    def check(self) -> None:
+        """503 with Retry-After if the stage is full: a refusal a client can act on."""
         if self.active >= self.capacity:
             retry = max(1, math.ceil(self.seconds_per_request * self.active / self.workers))
-            raise HTTPException(503, f"The service is busy ({self.active} requests in progress); "
+            raise HTTPException(503, f"The service is busy ({self.active} requests {self.stage}); "
                                      f"retry in {retry} s.", headers={"Retry-After": str(retry)})
-        self.active += 1
 
-    def release(self, seconds: Optional[float] = None) -> None:
-        self.active -= 1
-        if seconds is not None:
-            self.seconds_per_request += 0.2 * (seconds - self.seconds_per_request)
+    @contextmanager
+    def place(self) -> Iterator[None]:
+        """Hold a place in the stage while the block runs (503 if there is none)."""
+        self.check()
+        self.active += 1
+        started = time.perf_counter()
+        finished = False
+        try:
+            yield
+            finished = True
+        finally:
+            self.active -= 1
+            if finished:
+                seconds = time.perf_counter() - started
+                self.seconds_per_request += 0.2 * (seconds - self.seconds_per_request)
+
+
+def uploads_admission(limits: Limits) -> Admission:
+    return Admission(limits.max_uploads, limits.max_uploads, "uploading")
+
+
+def work_admission(limits: Limits) -> Admission:
+    return Admission(limits.max_concurrency + limits.max_queue, limits.max_concurrency,
+                     "in progress")

@@ -1,14 +1,14 @@
 """The service's routes, one function each: GET /healthz, GET /v1/models, POST /v1/depth, and
 POST /predict (the Flask tutorial's endpoint, for the clients written against it).
 
-POST /v1/depth checks its parameters, is admitted (or gets 503), reads the photo into memory,
-and hands it to a worker thread (worker.py); the event loop never decodes or predicts.
+POST /v1/depth checks its parameters, reads the photo into memory in an upload place, takes a
+place in the work queue (or gets 503), and hands the photo to a worker thread (worker.py); the
+event loop never decodes or predicts.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Any, Literal, Optional
 from urllib.parse import quote
 
@@ -136,24 +136,21 @@ def checked_request(models: ModelCache, cmap: str, model: Optional[str],
 
 async def admitted_work(state: ServiceState, request: Request, key: ModelKey, fmt: str,
                         cmap: str, invert: bool) -> tuple[EncodedDepth, str]:
-    """Admit the request (or 503), read its photo, wait until its estimated memory fits the
-    budget (or 413), and encode its depth on a worker thread unless the client has gone by
-    then; the result and the photo's file name as uploaded."""
-    admission, memory, workers = state.running()
-    admission.admit()
-    started = time.perf_counter()
-    finished = None
-    try:
+    """Read the photo while holding an upload place, then take a place in the work queue, wait
+    until the photo's estimated memory fits the budget (or 413), and encode its depth on a
+    worker thread unless the client has gone by then; the result and the photo's file name as
+    uploaded. A full work queue refuses from the headers too, before the body is sent."""
+    running = state.running()
+    running.work.check()
+    with running.uploads.place():
         photo = await read_image_field(request, state.limits)
+    with running.work.place():
         input_side = key[1] or get_card(key[0]).input_size
         needed = estimated_bytes(photo.data, input_side, state.limits.max_pixels)
-        async with disconnect_watch(request) as client_gone, memory.reserve(needed):
+        async with disconnect_watch(request) as client_gone, running.memory.reserve(needed):
             result = await asyncio.get_running_loop().run_in_executor(
-                workers, handle_photo, state.models, key, photo.data, fmt, cmap, invert,
-                state.limits.max_pixels, client_gone)
-        finished = time.perf_counter() - started
-    finally:
-        admission.release(finished)
+                running.workers, handle_photo, state.models, key, photo.data, fmt, cmap,
+                invert, state.limits.max_pixels, client_gone)
     return result, photo.name
 
 

@@ -39,7 +39,8 @@ KEY = "hostile-test-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 LIMIT_FLAGS = ["--max-connections", "20", "--header-timeout", "1", "--keep-alive", "1",
                "--body-timeout", "6", "--upload-grace", "1", "--min-upload-kbps", "16",
-               "--max-concurrency", "2", "--max-queue", "2", "--memory-budget-mb", "128"]
+               "--max-concurrency", "2", "--max-queue", "2", "--max-uploads", "10",
+               "--memory-budget-mb", "128"]
 
 
 class Server:
@@ -149,8 +150,10 @@ def test_keep_alive_connections_close_when_idle(server):
 
 
 def test_trickling_uploads_get_408_within_the_grace_not_the_body_timeout(server, photo):
-    """Item 2: uploads slower than the minimum rate lose their places after the grace."""
-    trickles = [server.connect() for _ in range(3)]
+    """Item 2: uploads slower than the minimum rate lose their places after the grace; while
+    they trickle, more of them than the work queue has places (4), a normal client is served:
+    uploads are counted apart from the work."""
+    trickles = [server.connect() for _ in range(6)]
     for sock in trickles:
         sock.sendall(form_head(100_000) + image_part_start())
     started = time.monotonic()
@@ -176,6 +179,32 @@ def test_early_refusals_close_the_connection_unread(server, photo, case, path):
         else:
             sock.sendall(form_head(len(photo) + 500, key=False, path=path) + image_part_start())
             assert "API key" in assert_json_refusal(sock, 401)
+    served_normally(server, photo)
+
+
+def test_a_refusal_mid_upload_reaches_a_client_still_sending(server):
+    """Item 3, gently: a client that sends its whole body before reading (as most do) gets the
+    refusal, not a connection reset; the server discards the rest and closes."""
+    with server.connect() as sock:
+        sock.sendall(form_head(60 * 2**20) + image_part_start())
+        for _ in range(64):  # 4 MB more of the body, the refusal long sent meanwhile
+            sock.sendall(b"x" * 65536)
+        assert "limit is 50 MB" in assert_json_refusal(sock, 413)
+
+
+def test_uploads_beyond_their_cap_are_refused_from_the_headers(server, photo):
+    """More bodies at once than --max-uploads: the next is a JSON 503 before its body, and a
+    normal client is served once they have gone."""
+    uploads = [server.connect() for _ in range(10)]
+    for sock in uploads:
+        sock.sendall(form_head(100_000) + image_part_start())
+    time.sleep(0.3)
+    with server.connect() as late:
+        late.sendall(form_head(100_000) + image_part_start())
+        assert "uploading" in assert_json_refusal(late, 503)
+    for sock in uploads:
+        sock.close()
+    time.sleep(0.3)
     served_normally(server, photo)
 
 
@@ -314,6 +343,7 @@ def test_the_readme_states_every_connection_limit_with_its_default_and_flag():
     readme = (Path(__file__).parents[2] / "README.md").read_text()
     limits = Limits()
     expected = {"--max-connections": str(limits.max_connections),
+                "--max-uploads": str(limits.max_uploads),
                 "--header-timeout": f"{limits.header_timeout:g} s",
                 "--keep-alive": f"{limits.keep_alive_timeout:g} s",
                 "--body-timeout": f"{limits.read_timeout:g} s",
