@@ -14,33 +14,43 @@ import anyio
 from fastapi import HTTPException
 
 from depthviz.errors import ImageError
-from depthviz.io.images import open_image
+from depthviz.io.images import jpeg_reduction, open_image
+from depthviz.models.depth_model import DECODE_MARGIN
 
-#: Bytes per photo pixel on the way through decode -> predict -> colour -> encode: the RGB
-#: decode, the float32 depth at the photo's size and its normalised copy, the colour indices
-#: and the encoder's buffers (11 to 17 measured with FastDepth for heatmap, npy and depth16).
-BYTES_PER_PIXEL = 20
+#: Bytes per photo pixel on the way from the network's output to the response: the float32
+#: depth at the photo's size and its normalised copy, the colour indices and the encoder's
+#: buffers (11 to 17 measured with FastDepth for heatmap, npy and depth16, the decode included).
+BYTES_PER_PIXEL = 17
+#: Bytes per decoded pixel: the RGB array and the decoder's own buffers. A large JPEG is
+#: decoded at 1/2 to 1/8 of its size (DepthModel.predict_photo), so it costs far fewer.
+BYTES_PER_DECODED_PIXEL = 6
 #: Bytes per pixel of the network's input (its float32 tensor and activations), a generous
 #: bound for the models served.
 BYTES_PER_INPUT_PIXEL = 256
 
 
-def photo_pixels(photo: bytes) -> int:
-    """Width x height from the image header (nothing decoded); 0 if the header is unreadable,
-    which the worker then reports as the library does."""
+def pixel_counts(photo: bytes, input_side: int) -> tuple[int, int]:
+    """The photo's pixels and the pixels decoded for a network of `input_side`, from the
+    header (nothing decoded); (0, 0) if the header is unreadable, which the worker then
+    reports as the library does."""
     try:
         with open_image(photo) as image:
-            return image.width * image.height
+            width, height = image.size
+            reduction = (jpeg_reduction(width, height, DECODE_MARGIN * input_side)
+                         if image.format == "JPEG" else 1)
     except ImageError:
-        return 0
+        return 0, 0
+    return width * height, (width // reduction) * (height // reduction)
 
 
 def estimated_bytes(photo: bytes, input_side: int, max_pixels: int) -> int:
     """The peak memory one request's pipeline needs, from the header and the network size.
     Pixels over the pixel limit count for nothing: the worker refuses them from the header,
     with the pixel limit's own message."""
-    pixels = photo_pixels(photo)
-    return (len(photo) + (pixels if pixels <= max_pixels else 0) * BYTES_PER_PIXEL
+    pixels, decoded = pixel_counts(photo, input_side)
+    if pixels > max_pixels:
+        pixels = decoded = 0
+    return (len(photo) + pixels * BYTES_PER_PIXEL + decoded * BYTES_PER_DECODED_PIXEL
             + input_side * input_side * BYTES_PER_INPUT_PIXEL)
 
 

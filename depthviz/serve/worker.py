@@ -1,5 +1,6 @@
 """What a worker thread does for one request, off the event loop: the model from the cache, then
-`load_image` -> `model.predict` -> `outputs.export.encode`, all library calls, whose errors
+`model.predict_photo` (load_image at the size the network needs, then predict) ->
+`outputs.export.encode`, all library calls, whose errors
 become HTTP statuses a client can act on."""
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from typing import Optional
 from fastapi import HTTPException
 
 from depthviz.errors import DepthvizError, ImageError, ImageTooLarge, WeightsUnavailable
-from depthviz.io.images import load_image
 from depthviz.models.depth_model import DepthModel
 from depthviz.outputs.export import encode, heatmap_jpeg
 from depthviz.serve.model_cache import ModelCache, ModelKey
@@ -36,9 +36,8 @@ def photo_to_depth_file(model: DepthModel, photo: bytes, fmt: str, cmap: str, in
                         max_pixels: int) -> EncodedDepth:
     """The whole job for one request, on a worker thread: all of it is library calls. `fmt`
     is one of export.encode's, or "jpeg" (the heatmap as /predict answers it)."""
-    rgb = load_image(photo, max_pixels=max_pixels)
     started = time.perf_counter()
-    depth = model.predict(rgb)
+    depth = model.predict_photo(photo, max_pixels=max_pixels)
     inference_ms = (time.perf_counter() - started) * 1000
     body = (heatmap_jpeg(depth, cmap, invert) if fmt == "jpeg"
             else encode(fmt, depth, cmap, invert, metric=model.metric))

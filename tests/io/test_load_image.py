@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import cv2
 import numpy as np
 import pytest
 from hostile_corpus import H, W, _photo, cases
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 from PIL import Image, ImageOps
 
 import depthviz
-from depthviz.io.images import load_image
+from depthviz.io.images import load_image, oriented_size
 
 CASES = cases()
 
@@ -141,3 +142,54 @@ def test_jpeg_fast_path_matches_pillow_for_every_exif_orientation(orientation):
 def test_jpeg_with_trailing_bytes_still_decodes():
     data = CASES["JPEG"][0] + b"camera maker trailer"
     np.testing.assert_array_equal(load_image(data), load_image(CASES["JPEG"][0]))
+
+
+def large_photo(width: int = 1600, height: int = 1200) -> np.ndarray:
+    """A smooth photo large enough for JPEG's reduced decodes (gradients plus a pattern, so a
+    wrong scale, orientation or colour order would show)."""
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    return np.stack([x / width * 255, y / height * 255,
+                     127 + 100 * np.sin(x / 37) * np.cos(y / 53)], axis=2).astype(np.uint8)
+
+
+def jpeg_file(rgb: np.ndarray, orientation: int = 1, mode: str = "RGB") -> bytes:
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    buffer = io.BytesIO()
+    Image.fromarray(rgb).convert(mode).save(buffer, "JPEG", quality=95, exif=exif.tobytes())
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("min_side, reduction", [(100, 8), (150, 8), (151, 4), (300, 4),
+                                                 (301, 2), (600, 2), (601, 1), (None, 1)])
+def test_a_large_jpeg_is_decoded_reduced_to_the_side_asked(min_side, reduction):
+    """JPEG DCT scaling: the largest of 1/8, 1/4, 1/2 keeping the shorter side >= min_side,
+    and the same picture as the full decode shrunk."""
+    photo = large_photo()
+    rgb = load_image(jpeg_file(photo), min_side=min_side)
+    assert rgb.shape == (1200 // reduction, 1600 // reduction, 3)
+    shrunk = cv2.resize(photo, rgb.shape[1::-1], interpolation=cv2.INTER_AREA)
+    assert np.abs(rgb.astype(int) - shrunk).mean() < 3
+
+
+@pytest.mark.parametrize("orientation", [1, 3, 6, 8])
+def test_a_reduced_decode_keeps_the_exif_orientation(orientation):
+    """The reduced decode is the full decode shrunk, turned the same way, and oriented_size
+    gives the full decode's size from the header."""
+    data = jpeg_file(large_photo(), orientation)
+    full = load_image(data)
+    reduced = load_image(data, min_side=300)
+    assert oriented_size(data) == full.shape[:2]
+    assert reduced.shape == (full.shape[0] // 4, full.shape[1] // 4, 3)
+    shrunk = cv2.resize(full, reduced.shape[1::-1], interpolation=cv2.INTER_AREA)
+    assert np.abs(reduced.astype(int) - shrunk).mean() < 3
+
+
+def test_the_pillow_path_reduces_too_and_other_formats_never():
+    """A CMYK JPEG (decoded by Pillow, with draft mode) is reduced like the rest; a PNG, which
+    has no reduced decode, comes at full size whatever min_side says."""
+    cmyk = load_image(jpeg_file(large_photo(), mode="CMYK"), min_side=300)
+    assert cmyk.shape == (300, 400, 3)
+    buffer = io.BytesIO()
+    Image.fromarray(large_photo()).save(buffer, "PNG")
+    assert load_image(buffer.getvalue(), min_side=100).shape == (1200, 1600, 3)

@@ -32,7 +32,7 @@ import depthviz
 from depthviz.outputs.colorize import colorize
 from depthviz.serve.app import create_app
 from depthviz.serve.limits import Limits
-from depthviz.serve.memory_budget import MemoryBudget
+from depthviz.serve.memory_budget import MemoryBudget, estimated_bytes
 from depthviz.serve.server import MAX_HEADER_BYTES
 
 KEY = "hostile-test-key"
@@ -250,6 +250,23 @@ def test_a_pixel_bomb_that_can_never_fit_the_memory_budget_is_413(server, photo)
     assert response.status_code == 413
     assert "budget is 128 MB" in response.json()["detail"]
     served_normally(server, photo)
+
+
+def test_a_phone_photo_is_decoded_at_the_size_the_network_needs(server, fastdepth, coffee):
+    """Item 6, draft mode: a 4 MP JPEG is estimated and decoded at a quarter of its sides for
+    FastDepth (a PNG of the same pixels costs far more), and the service answers exactly the
+    library's predict_photo at the photo's full size."""
+    big = cv2.resize(coffee, (2400, 1800))
+    jpeg = jpeg_bytes(big)
+    png = io.BytesIO()
+    Image.fromarray(big).save(png, "PNG", compress_level=1)
+    side, limit = fastdepth.input_size, Limits().max_pixels
+    assert estimated_bytes(jpeg, side, limit) < 0.8 * estimated_bytes(png.getvalue(), side, limit)
+    response = httpx.post(f"{server.url}/v1/depth?format=npy", headers=AUTH, timeout=60,
+                          files={"image": ("big.jpg", jpeg)})
+    assert response.status_code == 200, response.text
+    np.testing.assert_array_equal(np.load(io.BytesIO(response.content)),
+                                  fastdepth.predict_photo(jpeg))
 
 
 def test_the_memory_budget_queues_what_does_not_fit_beside_the_running():
