@@ -270,31 +270,43 @@ def test_a_phone_photo_is_decoded_at_the_size_the_network_needs(server, fastdept
 
 
 def test_the_memory_budget_queues_what_does_not_fit_beside_the_running():
-    """Item 6: a reservation waits until the running ones leave room, in order of release."""
+    """Item 6: with 60 of 100 bytes held, a request for 30 starts at once and one for 60 waits
+    until the holder leaves; one for 101 can never fit (413). Ordered by events, not sleeps;
+    run on a thread of its own, whatever event loop an earlier test left in this one."""
     events = []
 
     async def run() -> None:
         budget = MemoryBudget(100)
+        holding, small_started, release = anyio.Event(), anyio.Event(), anyio.Event()
 
-        async def hold(name: str, size: int, seconds: float) -> None:
+        async def hold(name: str, size: int, started: anyio.Event | None = None,
+                       until: anyio.Event | None = None) -> None:
             async with budget.reserve(size):
                 events.append(f"{name} start")
-                await anyio.sleep(seconds)
+                if started is not None:
+                    started.set()
+                if until is not None:
+                    await until.wait()
             events.append(f"{name} end")
 
         async with anyio.create_task_group() as tasks:
-            tasks.start_soon(hold, "a", 60, 0.2)
-            await anyio.sleep(0.05)
-            tasks.start_soon(hold, "b", 60, 0)
-            tasks.start_soon(hold, "c", 30, 0)
+            tasks.start_soon(hold, "a", 60, holding, release)
+            await holding.wait()
+            tasks.start_soon(hold, "b", 60)
+            tasks.start_soon(hold, "c", 30, small_started)
+            await small_started.wait()
+            await anyio.sleep(0.05)  # room for b to start, were the budget wrong
+            events.append("release a")
+            release.set()
         with pytest.raises(HTTPException) as refused:
             async with budget.reserve(101):
                 pass
         assert refused.value.status_code == 413
 
-    anyio.run(run)
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(anyio.run, run).result()
+    assert events.index("c start") < events.index("release a") < events.index("b start")
     assert events.index("b start") > events.index("a end")
-    assert events.index("c start") < events.index("a end")
 
 
 def test_a_disconnect_mid_upload_is_one_info_line(server, photo):
