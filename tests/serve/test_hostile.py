@@ -394,11 +394,13 @@ def test_a_client_gone_while_queued_is_not_worked_for(fastdepth, coffee, tmp_pat
     thread, behind a 20-megapixel photo) is dropped before its work starts: one INFO line."""
     one_worker = Server(fastdepth, tmp_path / "one.log", "--max-concurrency", "1",
                         "--memory-budget-mb", "1024")
-    big = jpeg_bytes(cv2.resize(coffee, (5200, 3900)))
+    big_png = io.BytesIO()  # a PNG: no reduced decode, so it keeps the one worker busy
+    Image.fromarray(cv2.resize(coffee, (5200, 3900))).save(big_png, "PNG", compress_level=1)
+    big = big_png.getvalue()
     try:
         with ThreadPoolExecutor(1) as clients:
             running = clients.submit(httpx.post, f"{one_worker.url}/v1/depth", headers=AUTH,
-                                     files={"image": ("big.jpg", big)}, timeout=60)
+                                     files={"image": ("big.png", big)}, timeout=60)
             time.sleep(0.3)
             with one_worker.connect() as sock:
                 body = image_part_start() + jpeg_bytes(coffee) + b"\r\n--b0undary--\r\n"
