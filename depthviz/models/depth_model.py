@@ -50,8 +50,7 @@ class DepthModel:
     def predict(self, image: ImageLike) -> np.ndarray:
         """HxWx3 uint8 RGB array (or PIL image) -> HxW float32 inverse depth (larger = nearer)."""
         rgb = as_rgb_array(image)
-        raw = self.engine.run(self.family.preprocess(self.card, rgb))[0]
-        return self.family.postprocess(self.card, raw, rgb.shape[:2])
+        return self._inverse_depth(rgb, rgb.shape[:2])
 
     def predict_photo(self, photo: bytes, *, max_pixels: int | None = None) -> np.ndarray:
         """A photo's file bytes -> `predict`'s inverse depth at the photo's full size, decoding
@@ -59,8 +58,13 @@ class DepthModel:
         (JPEG DCT scaling), costing a fraction of the memory and time of a full decode."""
         rgb = load_image(photo, max_pixels=max_pixels,
                          min_side=DECODE_MARGIN * self.input_size)
+        return self._inverse_depth(rgb, oriented_size(photo))
+
+    def _inverse_depth(self, rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+        """The family's recipe around one engine call, the depth at `size` (the photo's full
+        size when it was decoded reduced)."""
         raw = self.engine.run(self.family.preprocess(self.card, rgb))[0]
-        return self.family.postprocess(self.card, raw, oriented_size(photo))
+        return self.family.postprocess(self.card, raw, size)
 
     def predict_metres(self, image: ImageLike) -> np.ndarray:
         """Metric models: HxW float32 depth in metres (larger = farther); else DepthvizError."""
